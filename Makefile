@@ -1,0 +1,45 @@
+# Redline: the two commands of the README.
+#   make run   -> set up, load every official list (offline from ../shared/data when present), show them
+#   make test  -> set up, lint (ruff), type-check (mypy), run the tests (pytest)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Where `make run` reads the official files from. Defaults to the project's offline
+# snapshot beside the repository; empty means "download from the official URLs".
+REDLINE_DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,)
+
+.PHONY: run test setup lint typecheck unit bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+ifneq ($(strip $(REDLINE_DATA_DIR)),)
+	$(BIN)/redline update --from-dir $(REDLINE_DATA_DIR)
+else
+	$(BIN)/redline update
+endif
+	$(BIN)/redline sources
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: setup
+	$(BIN)/python bench/load_sources.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

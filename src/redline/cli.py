@@ -1,0 +1,297 @@
+"""The ``redline`` command: a thin layer over the library API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from redline.settings import Settings
+from redline.sources import all_sources
+from redline.store import DiffError, Store, diff_versions
+from redline.store.loader import ProgressCallback
+from redline.store.update import UpdateOutcome, update_from_dir, update_from_web
+
+app = typer.Typer(
+    name="redline",
+    help="Sanctions and export-control screening against the official lists.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+class State:
+    settings: Settings | None = None
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    config: Annotated[
+        Path | None, typer.Option("--config", help="YAML settings file (else REDLINE_CONFIG).")
+    ] = None,
+) -> None:
+    try:
+        state.settings = Settings.load(config)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def settings() -> Settings:
+    if state.settings is None:
+        state.settings = Settings.load()
+    return state.settings
+
+
+def open_store() -> Store:
+    return Store.open(settings())
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option} must be a date as YYYY-MM-DD, got {value!r}", 2) from None
+
+
+@app.command()
+def update(
+    sources: Annotated[
+        list[str] | None, typer.Argument(help="Sources to update (default: all).")
+    ] = None,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option("--from-dir", help="Load local files from this folder instead of downloading."),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date (YYYY-MM-DD) for files that state none."),
+    ] = None,
+) -> None:
+    """Load the official lists as new versions (downloads them unless --from-dir)."""
+    known = all_sources()
+    for name in sources or []:
+        if name not in known:
+            raise _fail(f"unknown source {name!r}; known sources: {', '.join(sorted(known))}", 2)
+    published_on = _parse_date(published, "--published")
+    store = open_store()
+    with _progress() as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_start(name: str, origin: str) -> ProgressCallback:
+            task = progress.add_task(f"parsing {name} ({origin})", total=None)
+
+            def advance(n: int) -> None:
+                progress.advance(task, n)
+
+            return advance
+
+        def on_download(filename: str, done: int, total: int | None) -> None:
+            if filename not in tasks:
+                tasks[filename] = progress.add_task(f"downloading {filename}", total=total)
+            progress.update(tasks[filename], completed=done, total=total)
+
+        if from_dir is not None:
+            if not from_dir.is_dir():
+                raise _fail(f"--from-dir {from_dir}: no such folder", 2)
+            outcomes = update_from_dir(
+                store, from_dir, known, sources, published=published_on, on_start=on_start
+            )
+        else:
+            outcomes = update_from_web(
+                store,
+                settings(),
+                known,
+                sources,
+                published=published_on,
+                on_start=on_start,
+                on_download=on_download,
+            )
+    _print_outcomes(outcomes)
+    if not outcomes:
+        raise _fail("no source files found", 1)
+    if any(not o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _print_outcomes(outcomes: list[UpdateOutcome]) -> None:
+    for outcome in outcomes:
+        if outcome.error is not None:
+            err.print(f"[red]failed[/red] {outcome.source}: {outcome.error}")
+            continue
+        assert outcome.result is not None
+        info = outcome.result.version
+        if outcome.result.unchanged:
+            console.print(
+                f"[dim]unchanged[/dim] {outcome.source}: same files as version {info.seq} "
+                f"({outcome.origin})"
+            )
+        else:
+            console.print(
+                f"[green]loaded[/green] {outcome.source} version {info.seq}: "
+                f"{info.target_count} entries, {info.entity_count} entities, "
+                f"published {info.published or '?'} ({info.published_basis}) from {outcome.origin}"
+            )
+
+
+@app.command("sources")
+def sources_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Each source with its active version, publication date, counts and age."""
+    store = open_store()
+    known = all_sources()
+    active = store.active_versions()
+    today = datetime.now(UTC).date()
+    rows: list[dict[str, Any]] = []
+    for name, source in known.items():
+        info = active.get(name)
+        row: dict[str, Any] = {"source": name, "title": source.title, "publisher": source.publisher}
+        if info is None:
+            row.update(version=None)
+        else:
+            row.update(info.to_dict())
+            row["age_days"] = (
+                (today - date.fromisoformat(info.published)).days if info.published else None
+            )
+            row["versions"] = len(store.versions(name))
+        rows.append(row)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="redline sources")
+    for column in ("source", "version", "published", "age", "entries", "entities by schema"):
+        table.add_column(column)
+    for row in rows:
+        if row["version"] is None:
+            table.add_row(row["source"], "[dim]not loaded[/dim]", "", "", "", "")
+            continue
+        counts = ", ".join(f"{k} {v}" for k, v in row["counts"].items())
+        basis = "" if row["published_basis"] == "file" else f" ({row['published_basis']})"
+        table.add_row(
+            row["source"],
+            f"{row['version']} of {row['versions']}",
+            f"{row['published'] or '?'}{basis}",
+            f"{row['age_days']} d" if row["age_days"] is not None else "?",
+            str(row["target_count"]),
+            counts,
+        )
+    console.print(table)
+
+
+@app.command()
+def diff(
+    source: Annotated[str, typer.Argument(help="Source name, e.g. us_ofac_sdn.")],
+    from_version: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
+    to_version: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option(help="Entries shown per section (text).")] = 20,
+) -> None:
+    """Entries added, removed and changed between two versions of a source."""
+    store = open_store()
+    try:
+        result = diff_versions(store, source, from_version, to_version)
+    except DiffError as exc:
+        raise _fail(str(exc), 2) from exc
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    old = f"version {result.old.seq}" if result.old else "nothing"
+    console.print(
+        f"[bold]{source}[/bold]: {old} -> version {result.new.seq}: "
+        f"[green]{len(result.added)} added[/green], [red]{len(result.removed)} removed[/red], "
+        f"[yellow]{len(result.changed)} changed[/yellow]"
+    )
+    for label, items in (
+        ("added", result.added),
+        ("removed", result.removed),
+        ("changed", result.changed),
+    ):
+        targets = [c for c in items if c.is_target]
+        if not targets:
+            continue
+        console.print(f"\n[bold]{label}[/bold] ({len(targets)} listed entries)")
+        for change in targets[:limit]:
+            line = f"  {change.entity_id}  {change.schema}  {change.caption}"
+            if change.changes:
+                line += "  [dim](" + ", ".join(p.prop for p in change.changes) + ")[/dim]"
+            console.print(line, markup=True, highlight=False)
+        if len(targets) > limit:
+            console.print(f"  ... and {len(targets) - limit} more (use --json for all)")
+
+
+@app.command()
+def show(
+    entity_id: Annotated[str, typer.Argument(help="Entity id, e.g. us_ofac_sdn-36.")],
+    as_json: Annotated[bool, typer.Option("--json", help="FtM JSON.")] = False,
+) -> None:
+    """The whole entity as stored in the active version of its source."""
+    store = open_store()
+    item = store.get_entity(entity_id)
+    if item is None:
+        raise _fail(f"no entity {entity_id!r} in the active lists", 1)
+    if as_json:
+        _print_json(item.data)
+        return
+    console.print(f"[bold]{item.caption}[/bold]  [dim]{item.schema} {item.entity_id}[/dim]")
+    console.print(f"source: {item.source}  list id: {item.source_id or '-'}")
+    table = Table(show_header=False, box=None)
+    table.add_column("property", style="cyan")
+    table.add_column("values")
+    for prop, values in sorted(item.data.get("properties", {}).items()):
+        table.add_row(prop, "\n".join(values))
+    console.print(table)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
