@@ -89,7 +89,9 @@ def update(
     ] = None,
     from_dir: Annotated[
         Path | None,
-        typer.Option("--from-dir", help="Load local files from this folder instead of downloading."),
+        typer.Option(
+            "--from-dir", help="Load local files from this folder instead of downloading."
+        ),
     ] = None,
     published: Annotated[
         str | None,
@@ -283,6 +285,130 @@ def show(
     for prop, values in sorted(item.data.get("properties", {}).items()):
         table.add_row(prop, "\n".join(values))
     console.print(table)
+
+
+@app.command()
+def screen(
+    names: Annotated[list[str], typer.Argument(help="Name(s) of the party to screen.")],
+    schema: Annotated[
+        str | None, typer.Option(help="Person, Company, Organization, LegalEntity, Vessel...")
+    ] = None,
+    birth_date: Annotated[
+        list[str] | None, typer.Option("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    country: Annotated[list[str] | None, typer.Option(help="Country code or name.")] = None,
+    identifier: Annotated[
+        list[str] | None, typer.Option("--id", help="Passport, IMO, registration number...")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Most results shown.")] = 10,
+    threshold: Annotated[
+        float | None, typer.Option(help="Lowest score shown (default: the 'possible' threshold).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Screen one party against every active list, with the reasons for each score."""
+    from redline.match import Query
+    from redline.match.types import SCREENABLE_SCHEMAS
+
+    if schema is not None and schema not in SCREENABLE_SCHEMAS:
+        raise _fail(f"--schema must be one of {', '.join(SCREENABLE_SCHEMAS)}", 2)
+    query = Query.of(
+        names, schema=schema, birth_date=birth_date, country=country, identifier=identifier
+    )
+    if not query.names:
+        raise _fail("give a non-empty name", 2)
+    screener = _screener()
+    matches = screener.screen(query, limit=limit, threshold=threshold)
+    if as_json:
+        _print_json({"query": query.to_dict(), "results": [m.to_dict() for m in matches]})
+        return
+    if not matches:
+        console.print(f"[green]no alert[/green] for {' / '.join(query.names)}")
+        return
+    colours = {"match": "red", "possible": "yellow", "no_match": "dim"}
+    for match in matches:
+        colour = colours[match.decision]
+        console.print(
+            f"[{colour}]{match.decision:>8}[/{colour}] {match.score:.3f}  "
+            f"[bold]{match.caption}[/bold]  [dim]{match.schema} {match.entity_id}[/dim]",
+            highlight=False,
+        )
+        console.print(f"          matched name: {match.matched_name}", highlight=False)
+        explanation = match.explanation
+        name = explanation.get("name") or {}
+        pairs = ", ".join(
+            f"{p['query']}~{p['listed']} {p['similarity']:.2f} ({p['how']})"
+            for p in name.get("pairs", [])
+        )
+        if pairs:
+            console.print(f"          tokens: {pairs}", highlight=False)
+        for label in ("unmatched_query", "unmatched_listed"):
+            if name.get(label):
+                console.print(f"          {label.replace('_', ' ')}: {', '.join(name[label])}")
+        for transform in explanation.get("transformations", []):
+            console.print(f"          [dim]{transform}[/dim]", highlight=False)
+        for feature, detail in explanation.get("features", {}).items():
+            if isinstance(detail, dict):
+                console.print(
+                    f"          {feature}: {detail['contribution']:+.3f} {detail['detail']}",
+                    highlight=False,
+                )
+
+
+@app.command("screen-file")
+def screen_file(
+    input_file: Annotated[
+        Path, typer.Argument(help="CSV: id,name,schema,birth_date,country,identifier")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSON lines out.")],
+    limit: Annotated[int, typer.Option(help="Most results per row.")] = 10,
+    threshold: Annotated[float | None, typer.Option(help="Lowest score kept.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
+) -> None:
+    """Screen every row of a CSV of parties, in parallel, one JSON line per row."""
+    from redline.batch.parallel import results_payload, screen_many
+    from redline.batch.party_file import PartyFileError, read_parties
+
+    try:
+        rows = list(read_parties(input_file))
+    except PartyFileError as exc:
+        raise _fail(str(exc), 2) from exc
+    _screener()  # build the index once, with a message, before the workers start
+    alerts = errors = 0
+    tmp = output.with_name(output.name + ".part")
+    with _progress() as progress, tmp.open("w", encoding="utf-8") as out:
+        task = progress.add_task(f"screening {input_file.name}", total=len(rows))
+        results = screen_many(
+            settings(),
+            (row.query for row in rows),
+            limit=limit,
+            threshold=threshold,
+            workers=workers,
+            on_result=lambda: progress.advance(task),
+        )
+        for row, (matches, error) in zip(rows, results, strict=True):
+            record: dict[str, Any] = {"id": row.id, "results": results_payload(matches)}
+            message = row.error or error
+            if message:
+                record["error"] = message
+                errors += 1
+            if matches:
+                alerts += 1
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    tmp.replace(output)
+    console.print(
+        f"screened {len(rows)} rows: {alerts} with alerts, {errors} with errors -> {output}"
+    )
+
+
+def _screener() -> Any:
+    from redline.match import Screener
+
+    store = open_store()
+    if not store.active_versions():
+        raise _fail("no lists loaded: run `redline update` first", 1)
+    with err.status("loading the name index (built once per list version)..."):
+        return Screener.open(settings())
 
 
 def _print_json(data: Any) -> None:

@@ -69,7 +69,9 @@ class Settings(BaseModel):
         """
         environ = os.environ if env is None else env
         data: dict[str, Any] = {}
-        path = config_file or (Path(environ["REDLINE_CONFIG"]) if "REDLINE_CONFIG" in environ else None)
+        path = config_file or (
+            Path(environ["REDLINE_CONFIG"]) if "REDLINE_CONFIG" in environ else None
+        )
         if path is not None:
             try:
                 loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -92,7 +92,7 @@ def test_new_version_keeps_history_and_diffs(store: Store, tmp_path: Path) -> No
     assert [c.entity_id for c in result.removed if c.is_target] == ["toy-3"]
     changed = {c.entity_id: c for c in result.changed}
     assert list(changed) == ["toy-1"]
-    country = [p for p in changed["toy-1"].changes if p.prop == "country"][0]
+    country = next(p for p in changed["toy-1"].changes if p.prop == "country")
     assert country.added == ["by"] and country.removed == ["ru"]
     assert result.to_dict()["summary"] == {"added": 2, "removed": 2, "changed": 1}
 

@@ -34,7 +34,9 @@ class ToySource(Source):
                 raise SourceError(path, "not a toy list", line=1)
             for row in reader:
                 if len(row) != 4:
-                    raise SourceError(path, f"expected 4 fields, got {len(row)}", line=reader.line_num)
+                    raise SourceError(
+                        path, f"expected 4 fields, got {len(row)}", line=reader.line_num
+                    )
                 target = make_target(row[1], self.name, row[0])
                 target.add("name", row[2])
                 target.add("country", row[3])

@@ -83,7 +83,8 @@ def make_sanction(
 ) -> EntityProxy:
     """The ``Sanction`` entity for one listing of ``target``."""
     sanction = make_entity("Sanction", source, source_id, "sanction")
-    sanction.add("entity", target.id)
+    # FtM 4 refuses underscores in entity references unless told the value is clean.
+    sanction.add("entity", target.id, cleaned=True)
     sanction.add("authority", authority)
     sanction.add("authorityId", str(source_id))
     return sanction
@@ -102,8 +103,8 @@ __all__ = [
     "NULL_MARKERS",
     "clean",
     "entity_id",
-    "iso_date",
     "is_target",
+    "iso_date",
     "make_entity",
     "make_sanction",
     "make_target",

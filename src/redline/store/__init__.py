@@ -2,7 +2,7 @@
 
 from redline.store.diff import DiffError, VersionDiff, diff_versions
 from redline.store.loader import LoadResult, load_source
-from redline.store.store import StoredEntity, Store, VersionInfo
+from redline.store.store import Store, StoredEntity, VersionInfo
 
 __all__ = [
     "DiffError",

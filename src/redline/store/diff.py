@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from redline.store.store import StoredEntity, Store, VersionInfo
+from redline.store.store import Store, StoredEntity, VersionInfo
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def load_source(
 
     with store.engine.begin() as conn:
         seq = _next_seq(conn, source.name)
-        version_id = conn.execute(
+        inserted = conn.execute(
             insert(source_version).values(
                 source=source.name,
                 seq=seq,
@@ -98,7 +98,9 @@ def load_source(
                 started_at=started,
                 loaded_at=utcnow(),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        version_id = inserted[0]
         for start in range(0, len(rows), _BATCH):
             batch = rows[start : start + _BATCH]
             conn.execute(insert(entity), [dict(row, version_id=version_id) for row in batch])
@@ -142,9 +144,7 @@ def _parse_all(
     return entities
 
 
-def _publication(
-    source: Source, files: SourceFiles, given: date | None
-) -> tuple[str | None, str]:
+def _publication(source: Source, files: SourceFiles, given: date | None) -> tuple[str | None, str]:
     if given is not None:
         return given.isoformat(), "option"
     stated = source.published(files)

@@ -137,7 +137,9 @@ class Store:
 
     # -- entities ---------------------------------------------------------
 
-    def iter_entities(self, version_id: int, *, targets_only: bool = False) -> Iterator[StoredEntity]:
+    def iter_entities(
+        self, version_id: int, *, targets_only: bool = False
+    ) -> Iterator[StoredEntity]:
         query = (
             select(entity, source_version.c.source)
             .join(source_version, source_version.c.id == entity.c.version_id)

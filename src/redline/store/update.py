@@ -63,7 +63,12 @@ def update_from_dir(
         progress = on_start(item.source.name, origin) if on_start else None
         try:
             result = load_source(
-                store, item.source, item.files, published=published, origin=origin, progress=progress
+                store,
+                item.source,
+                item.files,
+                published=published,
+                origin=origin,
+                progress=progress,
             )
         except SourceError as exc:
             outcomes.append(UpdateOutcome(item.source.name, origin, error=str(exc)))
@@ -88,8 +93,7 @@ def update_from_web(
         wanted = [
             name
             for name, source in sources.items()
-            if source.downloads
-            and (name not in settings.sources or settings.sources[name].enabled)
+            if source.downloads and (name not in settings.sources or settings.sources[name].enabled)
         ]
     outcomes: list[UpdateOutcome] = []
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -105,15 +109,17 @@ def update_from_web(
         dest = settings.download_dir / name / stamp
         try:
             downloads = with_urls(source.downloads, settings.source_urls(name))
-            download_files(
-                downloads, dest, timeout=settings.download_timeout, progress=on_download
-            )
+            download_files(downloads, dest, timeout=settings.download_timeout, progress=on_download)
             files = source.detect(dest)
             if files is None:
                 raise SourceError(dest, f"the downloaded files are not recognised as {name}")
             progress = on_start(name, downloads[0].url) if on_start else None
             result = load_source(
-                store, source, files, published=published, origin=downloads[0].url,
+                store,
+                source,
+                files,
+                published=published,
+                origin=downloads[0].url,
                 progress=progress,
             )
         except (DownloadError, SourceError) as exc:

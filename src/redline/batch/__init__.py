@@ -1,0 +1,1 @@
+"""Screening whole files: parties (``screen-file``) and, later, shipments."""

@@ -1,0 +1,156 @@
+"""Comparing two prepared names, token by token, with a record of why.
+
+The score is a weighted coverage: tokens of both names are paired by similarity,
+each pair counts its similarity times the weights of both tokens, and tokens left
+over count against the score by their weight.  Generic words weigh little, so
+``Sky Star Electronics`` against ``Sea Star Electronics`` stays low, while a missing
+middle name of a listed person costs less than an extra word in the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from redline.match.names import INITIAL, NAME, PreparedName, Token
+
+#: Weight of a token given its kind and how common it is on the lists.
+WeightFn = Callable[[Token], float]
+
+#: Share of a leftover listed token's weight that counts against the score.
+#: Lists carry full names (patronymics, middle names) that queries often omit.
+UNMATCHED_LISTED = 0.5
+UNMATCHED_QUERY = 1.0
+#: Token pairs below this similarity are not paired at all.
+MIN_TOKEN_SIMILARITY = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    query: Token
+    listed: Token
+    similarity: float
+    how: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.latin,
+            "listed": self.listed.latin,
+            "similarity": round(self.similarity, 3),
+            "how": self.how,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NameComparison:
+    score: float
+    pairs: tuple[TokenPair, ...]
+    unmatched_query: tuple[Token, ...]
+    unmatched_listed: tuple[Token, ...]
+    joined: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "score": round(self.score, 3),
+            "pairs": [p.to_dict() for p in self.pairs],
+            "unmatched_query": [t.latin for t in self.unmatched_query],
+            "unmatched_listed": [t.latin for t in self.unmatched_listed],
+        }
+        if self.joined:
+            data["joined_tokens"] = True
+        return data
+
+
+def token_similarity(a: Token, b: Token) -> tuple[float, str]:
+    """Similarity in [0, 1] of two tokens and the rule that gave it."""
+    if a.phon == b.phon:
+        return 1.0, ("identical" if a.latin == b.latin else "spelling variant")
+    if a.symbols & b.symbols:
+        return 0.95, "same name in another script or spelling"
+    if (a.vowelless or b.vowelless) and a.cons == b.cons and len(a.cons) >= 2:
+        return 0.9, "same consonants (vowels unwritten)"
+    if len(a.latin) == 1 or len(b.latin) == 1:
+        if a.latin[0] == b.latin[0] and (a.kind == INITIAL or b.kind == INITIAL):
+            return 0.8, "initial"
+        return 0.0, ""
+    shortest = min(len(a.phon), len(b.phon))
+    if a.cons == b.cons and len(a.cons) >= 3 and shortest >= 4:
+        return 0.88, "same consonants"
+    if shortest < 4:
+        return 0.0, ""
+    ratio = max(
+        Levenshtein.normalized_similarity(a.phon, b.phon),
+        Levenshtein.normalized_similarity(a.latin, b.latin),
+    )
+    if ratio >= MIN_TOKEN_SIMILARITY:
+        return ratio, "similar spelling"
+    return 0.0, ""
+
+
+def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:
+    """Best of token-by-token alignment and, where token counts differ, joined tokens."""
+    best = _align(query.tokens, listed.tokens, weight)
+    q_names = [t for t in query.tokens if t.kind == NAME]
+    l_names = [t for t in listed.tokens if t.kind == NAME]
+    if len(q_names) != len(l_names) and q_names and l_names:
+        joined = _align(_joined(query.tokens), _joined(listed.tokens), weight, joined=True)
+        if joined.score > best.score:
+            best = joined
+    return best
+
+
+def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """The name tokens fused into one (Hong Kong / Hongkong, Hua Qiang / Huaqiang)."""
+    names = [t for t in tokens if t.kind == NAME]
+    if len(names) < 2:
+        return tokens
+    latin = "".join(t.latin for t in names)
+    phon = "".join(t.phon for t in names)
+    cons = "".join(t.cons for t in names)
+    fused = Token(latin, phon, cons, frozenset(), NAME, any(t.vowelless for t in names))
+    return (fused, *[t for t in tokens if t.kind != NAME])
+
+
+def _align(
+    query: tuple[Token, ...], listed: tuple[Token, ...], weight: WeightFn, joined: bool = False
+) -> NameComparison:
+    candidates: list[tuple[float, int, int, str]] = []
+    for i, a in enumerate(query):
+        for j, b in enumerate(listed):
+            similarity, how = token_similarity(a, b)
+            if similarity > 0:
+                candidates.append((similarity, i, j, how))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    used_q: set[int] = set()
+    used_l: set[int] = set()
+    pairs: list[TokenPair] = []
+    for similarity, i, j, how in candidates:
+        if i in used_q or j in used_l:
+            continue
+        used_q.add(i)
+        used_l.add(j)
+        pairs.append(TokenPair(query[i], listed[j], similarity, how))
+    left_q = tuple(t for i, t in enumerate(query) if i not in used_q)
+    left_l = tuple(t for j, t in enumerate(listed) if j not in used_l)
+    gained = 0.0
+    total = 0.0
+    for pair in pairs:
+        w = weight(pair.query) + weight(pair.listed)
+        gained += pair.similarity * w
+        total += w
+    total += sum(weight(t) for t in left_q) * UNMATCHED_QUERY
+    total += sum(weight(t) for t in left_l) * UNMATCHED_LISTED
+    # Generic words alone never make a hit: unless some distinctive token pairs up,
+    # only a name that agrees in every word (a listed "Hong Kong Electronics") counts.
+    distinctive = any(
+        (p.query.kind == NAME and p.listed.kind == NAME)
+        or ((p.query.kind == NAME or p.listed.kind == NAME) and p.similarity >= 0.95)
+        for p in pairs
+    )
+    if not distinctive and (left_q or left_l or any(p.similarity < 0.95 for p in pairs)):
+        gained *= 0.5
+    score = gained / total if total else 0.0
+    return NameComparison(score, tuple(pairs), left_q, left_l, joined)

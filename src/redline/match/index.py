@@ -1,0 +1,319 @@
+"""Candidate retrieval: an inverted index of name keys, so a query never scores every name.
+
+Each listed name is reduced to keys: character trigrams of its romanised,
+phonetically folded tokens (typos and spelling variants share most trigrams),
+consonant skeletons (Arabic script without vowels), and rigour name symbols
+(Дмитрий and Dmitriy share one).  Keys are weighted by inverse document
+frequency; a query sums the weights of the keys it shares with each name (numpy
+over the posting arrays), normalised by both names' key mass, and keeps the best.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from redline.match.features import (
+    COUNTRY_PROPS,
+    IDENTIFIER_PROPS,
+    normalise_country,
+    normalise_date,
+    normalise_identifier,
+)
+from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
+
+#: Bump when the index layout or name preparation changes (invalidates saved indexes).
+INDEX_FORMAT = 5
+
+NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
+
+# Schema classes used to keep a Person query off vessels and companies.
+PERSON, ORG, VESSEL, AIRPLANE, OTHER = 0, 1, 2, 3, 4
+_SCHEMA_CLASS = {
+    "Person": PERSON,
+    "Organization": ORG,
+    "Company": ORG,
+    "PublicBody": ORG,
+    "Vessel": VESSEL,
+    "Airplane": AIRPLANE,
+}
+# Which listed classes a query of each schema may match.  LegalEntity (and no
+# schema) is compatible with people and organisations alike.
+_COMPATIBLE = {
+    "Person": {PERSON, OTHER},
+    "Organization": {ORG, OTHER},
+    "Company": {ORG, OTHER},
+    "PublicBody": {ORG, OTHER},
+    "LegalEntity": {PERSON, ORG, OTHER},
+    "Vessel": {VESSEL, OTHER},
+    "Airplane": {AIRPLANE, OTHER},
+}
+
+
+def schema_class(schema: str) -> int:
+    return _SCHEMA_CLASS.get(schema, OTHER)
+
+
+def person_flag(schema: str | None) -> bool | None:
+    """How to read names of this schema: as a person's (True), an organisation's or
+    object's (False), or unknown (None)."""
+    if schema == "Person":
+        return True
+    if schema in (None, "", "LegalEntity", "Thing"):
+        return None
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedEntity:
+    """What scoring needs of one listed subject."""
+
+    entity_id: str
+    source: str
+    source_id: str | None
+    schema: str
+    caption: str
+    birth_dates: tuple[str, ...]
+    countries: frozenset[str]
+    identifiers: Mapping[str, str]
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedName:
+    entity: int
+    prop: str
+    name: PreparedName
+
+
+@dataclass
+class EntityRecord:
+    """Input to :meth:`NameIndex.build`: an entity's data as plain values."""
+
+    entity_id: str
+    source: str
+    source_id: str | None
+    schema: str
+    caption: str
+    properties: Mapping[str, list[str]]
+
+
+@dataclass
+class NameIndex:
+    entities: list[IndexedEntity]
+    names: list[IndexedName]
+    postings: dict[str, npt.NDArray[np.int32]]
+    key_weights: dict[str, float]
+    inv_norm: npt.NDArray[np.float32]
+    name_entity: npt.NDArray[np.int32]
+    name_class: npt.NDArray[np.int8]
+    token_df: dict[str, int]
+    identifiers: dict[str, list[int]]
+    entity_names: dict[str, tuple[int, int]] = field(default_factory=dict)
+    state: str = ""
+    format: int = INDEX_FORMAT
+    _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+
+    # -- building ---------------------------------------------------------
+
+    @classmethod
+    def build(cls, records: Iterable[EntityRecord], state: str = "") -> NameIndex:
+        entities: list[IndexedEntity] = []
+        names: list[IndexedName] = []
+        entity_names: dict[str, tuple[int, int]] = {}
+        identifiers: dict[str, list[int]] = defaultdict(list)
+        for record in records:
+            index = len(entities)
+            props = record.properties
+            person = person_flag(record.schema)
+            start = len(names)
+            seen: set[str] = set()
+            for prop in NAME_PROPS:
+                for value in props.get(prop, []):
+                    if value in seen:
+                        continue
+                    seen.add(value)
+                    prepared = prepare_name(value, person)
+                    if prepared is not None:
+                        names.append(IndexedName(index, prop, prepared))
+            if len(names) == start:
+                continue
+            entity_names[record.entity_id] = (start, len(names))
+            ids: dict[str, str] = {}
+            for prop in IDENTIFIER_PROPS:
+                for value in props.get(prop, []):
+                    cleaned = normalise_identifier(value)
+                    if cleaned is not None:
+                        ids[cleaned] = f"{prop} {value}"
+                        identifiers[cleaned].append(index)
+            countries = {
+                code
+                for prop in COUNTRY_PROPS
+                for value in props.get(prop, [])
+                if (code := normalise_country(value))
+            }
+            dates = tuple(
+                sorted({d for v in props.get("birthDate", []) if (d := normalise_date(v))})
+            )
+            entities.append(
+                IndexedEntity(
+                    entity_id=record.entity_id,
+                    source=record.source,
+                    source_id=record.source_id,
+                    schema=record.schema,
+                    caption=record.caption,
+                    birth_dates=dates,
+                    countries=frozenset(countries),
+                    identifiers=ids,
+                    topics=tuple(props.get("topics", [])),
+                )
+            )
+        return cls._finish(entities, names, dict(identifiers), entity_names, state)
+
+    @classmethod
+    def _finish(
+        cls,
+        entities: list[IndexedEntity],
+        names: list[IndexedName],
+        identifiers: dict[str, list[int]],
+        entity_names: dict[str, tuple[int, int]],
+        state: str,
+    ) -> NameIndex:
+        raw: dict[str, list[int]] = defaultdict(list)
+        token_df: dict[str, int] = defaultdict(int)
+        name_keys: list[set[str]] = []
+        for position, item in enumerate(names):
+            keys = name_keys_of(item.name)
+            name_keys.append(keys)
+            for key in keys:
+                raw[key].append(position)
+            for phon in {t.phon for t in item.name.tokens}:
+                token_df[phon] += 1
+        total = max(len(names), 1)
+        key_weights = {key: math.log(1 + total / len(post)) for key, post in raw.items()}
+        norms = np.array(
+            [math.sqrt(sum(key_weights[k] for k in keys)) or 1.0 for keys in name_keys],
+            dtype=np.float32,
+        )
+        return cls(
+            entities=entities,
+            names=names,
+            postings={k: np.array(v, dtype=np.int32) for k, v in raw.items()},
+            key_weights=key_weights,
+            inv_norm=(1.0 / norms).astype(np.float32),
+            name_entity=np.array([n.entity for n in names], dtype=np.int32),
+            name_class=np.array(
+                [schema_class(entities[n.entity].schema) for n in names], dtype=np.int8
+            ),
+            token_df=dict(token_df),
+            identifiers=identifiers,
+            entity_names=entity_names,
+            state=state,
+        )
+
+    # -- querying ---------------------------------------------------------
+
+    def token_weight(self, token: Token) -> float:
+        """Kind weight damped by how many listed names contain the token."""
+        key = (token.phon, token.kind)
+        weight = self._weights.get(key)
+        if weight is None:
+            base = KIND_WEIGHTS[token.kind]
+            df = self.token_df.get(token.phon, 0)
+            weight = base if df <= 20 else base * max(0.45, 1.0 - 0.2 * math.log10(df / 20))
+            self._weights[key] = weight
+        return weight
+
+    def retrieve(
+        self,
+        names: Iterable[PreparedName],
+        schema: str | None,
+        *,
+        limit: int,
+        exclude: Mapping[str, set[str]] | None = None,
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` best (name position, retrieval score) pairs for the query names."""
+        if not self.names:
+            return []
+        scores = np.zeros(len(self.names), dtype=np.float32)
+        query_mass = 0.0
+        for name in names:
+            for key in name_keys_of(name):
+                weight = self.key_weights.get(key)
+                if weight is None:
+                    query_mass += math.log(1 + len(self.names))
+                    continue
+                query_mass += weight
+                scores[self.postings[key]] += weight
+        if query_mass <= 0:
+            return []
+        # Work on the names sharing any key only: a few thousand, not every name.
+        hit = np.flatnonzero(scores)
+        if hit.size == 0:
+            return []
+        values = scores[hit] * self.inv_norm[hit]
+        allowed = _COMPATIBLE.get(schema or "")
+        if allowed is not None:
+            keep = np.isin(self.name_class[hit], list(allowed))
+            hit, values = hit[keep], values[keep]
+        if exclude:
+            values = self._apply_exclusions(hit, values, exclude)
+        count = min(limit, values.size)
+        if count == 0:
+            return []
+        top = np.argpartition(-values, count - 1)[:count]
+        top = top[np.argsort(-values[top], kind="stable")]
+        scale = 1.0 / math.sqrt(query_mass)
+        return [(int(hit[i]), float(values[i]) * scale) for i in top if values[i] > 0]
+
+    def _apply_exclusions(
+        self,
+        hit: npt.NDArray[np.intp],
+        values: npt.NDArray[np.float32],
+        exclude: Mapping[str, set[str]],
+    ) -> npt.NDArray[np.float32]:
+        hidden_positions = [
+            position
+            for entity_id, hidden in exclude.items()
+            if (span := self.entity_names.get(entity_id)) is not None
+            for position in range(*span)
+            if self.names[position].name.original in hidden
+        ]
+        if hidden_positions:
+            values = np.where(np.isin(hit, hidden_positions), np.float32(0.0), values)
+        return values
+
+    def by_identifier(self, values: Iterable[str]) -> list[int]:
+        found: list[int] = []
+        for value in values:
+            cleaned = normalise_identifier(value)
+            if cleaned is not None:
+                found.extend(self.identifiers.get(cleaned, []))
+        return found
+
+
+def name_keys_of(name: PreparedName) -> set[str]:
+    keys: set[str] = set()
+    for token in name.tokens:
+        keys.update(_token_keys(token))
+    return keys
+
+
+def _token_keys(token: Token) -> list[str]:
+    if token.kind == PARTICLE:
+        return []
+    keys = [f"s:{s}" for s in token.symbols]
+    phon = token.phon
+    if len(phon) <= 2:
+        keys.append(f"t:{phon}")
+    else:
+        padded = f"^{phon}$"
+        keys.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    if len(token.cons) >= 2:
+        keys.append(f"c:{token.cons}")
+    return keys

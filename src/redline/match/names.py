@@ -1,0 +1,407 @@
+"""Turning a name string into weighted, comparable tokens.
+
+Every name, listed or queried, goes through the same steps so that comparison is
+symmetric: clean-up (invisible characters, homoglyphs, diacritics), per-script
+romanisation (Cyrillic table, Chinese glossary and pinyin, ICU for the rest),
+company forms pulled out as a type (``OOO``, ``Limited Liability Company`` and
+``有限公司`` all become ``llc``), name symbols from ``rigour`` (Дмитрий and Dmitriy
+share a Wikidata name id), and a kind per token that sets its weight: generic
+words such as *Electronics* or *Trading* weigh little, so they alone never make a hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.names import NameTypeTag, analyze_names, extract_org_types
+
+from redline.match.chinese import ROMANISATION_EQUIVALENTS, han_to_tokens, has_han
+from redline.match.text import (
+    ARABIC,
+    CYRILLIC,
+    HAN,
+    HANGUL,
+    LATIN,
+    clean_name,
+    consonants,
+    fix_homoglyphs,
+    phonetic,
+    romanise,
+    script_of,
+    split_tokens,
+)
+
+NAME, GENERIC, LOCATION, PARTICLE, INITIAL, NUMBER = (
+    "name",
+    "generic",
+    "location",
+    "particle",
+    "initial",
+    "number",
+)
+
+#: Base weight of a token by kind, before frequency damping.
+KIND_WEIGHTS = {
+    NAME: 1.0,
+    GENERIC: 0.2,
+    LOCATION: 0.35,
+    PARTICLE: 0.15,
+    INITIAL: 0.3,
+    NUMBER: 0.6,
+}
+
+# Words that describe what a firm does or how it is organised, not which firm it is.
+# rigour tags many of them as "domain" symbols too; this list covers the rest.
+GENERIC_WORDS = frozenset(
+    [
+        "electronics",
+        "electronic",
+        "electronica",
+        "elektronik",
+        "technology",
+        "technologies",
+        "tech",
+        "trading",
+        "trade",
+        "traders",
+        "international",
+        "intl",
+        "group",
+        "holding",
+        "holdings",
+        "industrial",
+        "industries",
+        "industry",
+        "company",
+        "co",
+        "corporation",
+        "corp",
+        "limited",
+        "ltd",
+        "development",
+        "import",
+        "export",
+        "imp",
+        "exp",
+        "investment",
+        "investments",
+        "logistics",
+        "shipping",
+        "services",
+        "service",
+        "solutions",
+        "systems",
+        "system",
+        "engineering",
+        "manufacturing",
+        "enterprise",
+        "enterprises",
+        "global",
+        "general",
+        "commercial",
+        "bank",
+        "partners",
+        "partnership",
+        "supply",
+        "supplies",
+        "import-export",
+        "components",
+        "component",
+        "semiconductor",
+        "semiconductors",
+        "microelectronics",
+        "equipment",
+        "machinery",
+        "products",
+        "product",
+        "materials",
+        "chemical",
+        "chemicals",
+        "energy",
+        "petroleum",
+        "oil",
+        "gas",
+        "aviation",
+        "marine",
+        "maritime",
+        "transport",
+        "transportation",
+        "management",
+        "consulting",
+        "network",
+        "networks",
+        "software",
+        "instrument",
+        "instruments",
+        "precision",
+        "research",
+        "institute",
+        "university",
+        "center",
+        "centre",
+        "foundation",
+        "association",
+        "trust",
+        "capital",
+        "finance",
+        "financial",
+        "fund",
+        "the",
+        "and",
+        "of",
+        "for",
+        "de",
+        "la",
+        "des",
+        "del",
+        "y",
+        "e",
+        "et",
+        "und",
+        "new",
+        "first",
+        "star",
+    ]
+)
+
+#: Abbreviations lists and customers use for words other names spell out.
+ABBREVIATIONS = {"hk": ("hong", "kong"), "hongkong": ("hong", "kong")}
+
+PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ad",
+        "ar",
+        "as",
+        "at",
+        "az",
+        "an",
+        "bin",
+        "ben",
+        "ibn",
+        "bint",
+        "binti",
+        "abu",
+        "abou",
+        "um",
+        "umm",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "ter",
+        "ould",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a name, in the forms comparison needs."""
+
+    latin: str
+    phon: str
+    cons: str
+    symbols: frozenset[str]
+    kind: str
+    #: Written without short vowels (Arabic script): compare by consonants.
+    vowelless: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedName:
+    """A name ready for indexing and comparison."""
+
+    original: str
+    tokens: tuple[Token, ...]
+    org_types: frozenset[str]
+    scripts: frozenset[str]
+    transforms: tuple[str, ...]
+
+    @property
+    def latin(self) -> str:
+        return " ".join(t.latin for t in self.tokens)
+
+
+_TRANSFORM_LABELS = {
+    CYRILLIC: "Cyrillic romanised (BGN/PCGN-style table)",
+    HAN: "Chinese: generic words translated, the rest to pinyin",
+    ARABIC: "Arabic romanised (ICU), compared by consonant skeleton",
+    HANGUL: "Korean romanised (ICU, Revised Romanisation)",
+}
+
+
+@lru_cache(maxsize=300_000)
+def prepare_name(text: str, person: bool | None = None) -> PreparedName | None:
+    """Analyse ``text``; ``person`` is True for people, False for organisations/things,
+    None when unknown.  Returns None for a name with no letters or digits."""
+    cleaned = clean_name(text)
+    raw_tokens = split_tokens(cleaned)
+    if not raw_tokens:
+        return None
+    transforms: list[str] = []
+    scripts: set[str] = set()
+    latin_tokens: list[str] = []
+    symbols: list[set[str]] = []
+    vowelless: set[int] = set()
+    homoglyphs = False
+    for raw in raw_tokens:
+        script = script_of(raw)
+        if script == LATIN:
+            fixed = fix_homoglyphs(raw)
+            homoglyphs |= fixed != raw
+            raw = fixed
+        scripts.add(script)
+        if has_han(raw):
+            for latin in han_to_tokens(raw):
+                latin_tokens.append(latin)
+                symbols.append(set())
+            continue
+        if script == ARABIC and raw.startswith("ال") and len(raw) > 3:
+            # The Arabic article is written joined to the noun; lists write "al-".
+            latin_tokens.append("al")
+            symbols.append(set())
+            raw = raw[2:]
+        latin = romanise(raw)
+        if latin in ABBREVIATIONS and person is not True:
+            for word in ABBREVIATIONS[latin]:
+                latin_tokens.append(word)
+                symbols.append(set())
+            continue
+        if latin:
+            if script == ARABIC:
+                vowelless.add(len(latin_tokens))
+            latin_tokens.append(latin)
+            symbols.append(set(_name_symbols(raw, person)))
+    if homoglyphs:
+        transforms.append("look-alike letters of other scripts read as Latin")
+    transforms.extend(_TRANSFORM_LABELS[s] for s in sorted(scripts) if s in _TRANSFORM_LABELS)
+    if not latin_tokens:
+        return None
+
+    org_types: set[str] = set()
+    drop: set[int] = set()
+    if person is not True:
+        org_types, drop = _org_types(latin_tokens)
+        if org_types:
+            transforms.append("company form as type: " + ", ".join(sorted(org_types)))
+    kept = [i for i in range(len(latin_tokens)) if i not in drop]
+    locations, domains = _spans(" ".join(latin_tokens[i] for i in kept), len(kept), person)
+
+    tokens = []
+    for position, i in enumerate(kept):
+        latin = latin_tokens[i]
+        phon = phonetic(latin)
+        token_symbols = symbols[i] | _romanisation_symbols(phon)
+        kind = _kind(latin, position in locations, position in domains, person)
+        tokens.append(
+            Token(latin, phon, consonants(phon), frozenset(token_symbols), kind, i in vowelless)
+        )
+    if not tokens:
+        # A name that is nothing but a company form ("Limited") keeps its words.
+        tokens = [
+            Token(t, phonetic(t), consonants(phonetic(t)), frozenset(), GENERIC)
+            for t in latin_tokens
+        ]
+    return PreparedName(
+        original=text,
+        tokens=tuple(tokens),
+        org_types=frozenset(org_types),
+        scripts=frozenset(scripts),
+        transforms=tuple(transforms),
+    )
+
+
+def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:
+    if latin.isdigit():
+        return NUMBER
+    if len(latin) == 1:
+        return INITIAL
+    if latin in PARTICLES:
+        return PARTICLE
+    if person is not True and (domain or latin in GENERIC_WORDS):
+        return GENERIC
+    if location and person is not True:
+        return LOCATION
+    return NAME
+
+
+@lru_cache(maxsize=200_000)
+def _name_symbols(token: str, person: bool | None) -> frozenset[str]:
+    """rigour's name ids (Wikidata) for a single token, across scripts."""
+    if person is False or len(token) < 2:
+        return frozenset()
+    found: set[str] = set()
+    for name in analyze_names(NameTypeTag.PER, [token]):
+        for span in name.spans:
+            if str(span.symbol.category).endswith("NAME"):
+                found.add(str(span.symbol.id))
+    return frozenset(found)
+
+
+def _romanisation_symbols(phon: str) -> set[str]:
+    equivalent = ROMANISATION_EQUIVALENTS.get(phon)
+    if equivalent is not None:
+        return {f"py:{equivalent}"}
+    if phon in _PINYIN_TARGETS:
+        return {f"py:{phon}"}
+    return set()
+
+
+_PINYIN_TARGETS = frozenset(ROMANISATION_EQUIVALENTS.values())
+
+
+def _org_types(tokens: list[str]) -> tuple[set[str], set[int]]:
+    """Generic company types in the token list, and which token positions they cover."""
+    found = extract_org_types(" ".join(tokens), generic=True)
+    types: set[str] = set()
+    covered: set[int] = set()
+    for matched, generic in found:
+        words = split_tokens(matched.lower())
+        n = len(words)
+        for start in range(len(tokens) - n + 1):
+            if tokens[start : start + n] == words and not covered & set(range(start, start + n)):
+                covered.update(range(start, start + n))
+                types.add(generic)
+                break
+    return types, covered
+
+
+def _spans(text: str, count: int, person: bool | None) -> tuple[set[int], set[int]]:
+    """Token positions rigour recognises as locations and as business domains."""
+    if person is True:
+        return set(), set()
+    locations: set[int] = set()
+    domains: set[int] = set()
+    for name in analyze_names(NameTypeTag.ORG, [text]):
+        if len(name.parts) != count:
+            return set(), set()
+        index = {id(part): i for i, part in enumerate(name.parts)}
+        for span in name.spans:
+            category = str(span.symbol.category)
+            target = (
+                locations
+                if category.endswith("LOCATION")
+                else domains
+                if category.endswith("DOMAIN")
+                else None
+            )
+            if target is None:
+                continue
+            for part in span.parts:
+                position = index.get(id(part))
+                if position is not None:
+                    target.add(position)
+    return locations, domains

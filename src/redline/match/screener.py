@@ -1,0 +1,277 @@
+"""``Screener``: the library API for party screening over the store's active lists."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from redline.match.compare import NameComparison, compare_names
+from redline.match.features import (
+    Feature,
+    compare_birth_dates,
+    compare_countries,
+    compare_identifiers,
+    compare_org_types,
+)
+from redline.match.index import (
+    INDEX_FORMAT,
+    EntityRecord,
+    IndexedEntity,
+    NameIndex,
+    person_flag,
+)
+from redline.match.names import PreparedName, prepare_name
+from redline.match.types import Decision, Match, Query
+from redline.settings import Settings
+from redline.store import Store
+
+#: A weak alias (low-quality, per the publisher) counts a little less.
+WEAK_ALIAS_FACTOR = 0.95
+#: Score given to a subject whose identifier equals the query's, whatever the name.
+IDENTIFIER_SCORE = 0.97
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Thresholds and effort of screening; defaults measured on the dev set."""
+
+    match_threshold: float = 0.88
+    possible_threshold: float = 0.75
+    #: Names retrieved from the index per query before scoring.
+    candidate_names: int = 40
+    #: Retrieved names scoring below this share of the best retrieval score are not
+    #: compared (they cannot reach the alert thresholds; measured on the dev set).
+    retrieval_cutoff: float = 0.45
+
+    def decide(self, score: float) -> Decision:
+        if score >= self.match_threshold:
+            return "match"
+        if score >= self.possible_threshold:
+            return "possible"
+        return "no_match"
+
+
+class Screener:
+    """Screens parties against the active versions of the lists in a store.
+
+    The candidate index is built from the store on first use, saved beside it, and
+    rebuilt when a list version changes (:meth:`refresh`).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        config: MatchConfig | None = None,
+        *,
+        index_dir: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or MatchConfig()
+        self.index_dir = index_dir
+        self._lock = threading.Lock()
+        self.index = self._load_or_build(store.state_token())
+
+    @classmethod
+    def open(cls, settings: Settings, config: MatchConfig | None = None) -> Screener:
+        return cls(Store.open(settings), config, index_dir=settings.home / "index")
+
+    # -- index lifecycle --------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Rebuild the index if a list version changed since it was built."""
+        state = self.store.state_token()
+        if state == self.index.state:
+            return False
+        with self._lock:
+            if state != self.index.state:
+                self.index = self._load_or_build(state)
+        return True
+
+    def _load_or_build(self, state: str) -> NameIndex:
+        path = self._index_path(state)
+        if path is not None and path.is_file():
+            try:
+                with path.open("rb") as handle:
+                    loaded = pickle.load(handle)
+                if isinstance(loaded, NameIndex) and loaded.format == INDEX_FORMAT:
+                    return loaded
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                pass  # a damaged or stale cache is rebuilt below
+        index = NameIndex.build(self._records(), state)
+        if path is not None:
+            self._save(index, path)
+        return index
+
+    def _index_path(self, state: str) -> Path | None:
+        if self.index_dir is None:
+            return None
+        digest = hashlib.sha256(f"{INDEX_FORMAT}|{state}".encode()).hexdigest()[:16]
+        return self.index_dir / f"names-{digest}.pickle"
+
+    def _save(self, index: NameIndex, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in path.parent.glob("names-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+
+    def _records(self) -> Iterator[EntityRecord]:
+        for item in self.store.iter_active_entities(targets_only=True):
+            yield EntityRecord(
+                entity_id=item.entity_id,
+                source=item.source,
+                source_id=item.source_id,
+                schema=item.schema,
+                caption=item.caption,
+                properties=item.data.get("properties", {}),
+            )
+
+    # -- screening --------------------------------------------------------
+
+    def candidates(
+        self,
+        query: Query,
+        *,
+        limit: int | None = None,
+        exclude_names: Mapping[str, set[str]] | None = None,
+    ) -> list[str]:
+        """Entity ids the index retrieves for ``query``, best first (before scoring)."""
+        index = self.index
+        prepared = self._prepare(query)
+        seen: dict[str, None] = {}
+        for position in index.by_identifier(query.identifiers):
+            seen[index.entities[position].entity_id] = None
+        hits = index.retrieve(
+            prepared,
+            query.schema,
+            limit=limit or self.config.candidate_names,
+            exclude=exclude_names,
+        )
+        for position, _score in hits:
+            seen[index.entities[index.names[position].entity].entity_id] = None
+        return list(seen)
+
+    def screen(
+        self,
+        query: Query,
+        *,
+        limit: int = 10,
+        threshold: float | None = None,
+        exclude_names: Mapping[str, set[str]] | None = None,
+    ) -> list[Match]:
+        """Listed subjects resembling ``query``, best first, scored and explained.
+
+        ``threshold`` is the lowest score returned (default: the ``possible``
+        threshold, so every alert and nothing else).
+        """
+        index = self.index
+        floor = self.config.possible_threshold if threshold is None else threshold
+        prepared = self._prepare(query)
+        if not prepared and not query.identifiers:
+            return []
+        by_entity: dict[int, list[int]] = {}
+        hits = index.retrieve(
+            prepared, query.schema, limit=self.config.candidate_names, exclude=exclude_names
+        )
+        cutoff = hits[0][1] * self.config.retrieval_cutoff if hits else 0.0
+        for position, retrieval in hits:
+            if retrieval >= cutoff:
+                by_entity.setdefault(index.names[position].entity, []).append(position)
+        for entity in index.by_identifier(query.identifiers):
+            if entity not in by_entity and index.entities[entity].entity_id in index.entity_names:
+                start, end = index.entity_names[index.entities[entity].entity_id]
+                by_entity[entity] = list(range(start, end))
+        matches = []
+        for entity, positions in by_entity.items():
+            match = self._score(index, query, prepared, index.entities[entity], positions)
+            if match.score >= floor:
+                matches.append(match)
+        matches.sort(key=lambda m: (-m.score, m.entity_id))
+        return matches[:limit]
+
+    def _prepare(self, query: Query) -> list[PreparedName]:
+        person = person_flag(query.schema)
+        prepared = [prepare_name(name, person) for name in query.names if name]
+        return [p for p in prepared if p is not None]
+
+    def _score(
+        self,
+        index: NameIndex,
+        query: Query,
+        prepared: list[PreparedName],
+        entity: IndexedEntity,
+        positions: list[int],
+    ) -> Match:
+        best: NameComparison | None = None
+        best_pair: tuple[PreparedName, PreparedName, str] | None = None
+        best_score = -1.0
+        for position in positions:
+            listed = index.names[position]
+            for name in prepared:
+                comparison = compare_names(name, listed.name, index.token_weight)
+                score = comparison.score * (
+                    WEAK_ALIAS_FACTOR if listed.prop == "weakAlias" else 1.0
+                )
+                if score > best_score:
+                    best, best_score = comparison, score
+                    best_pair = (name, listed.name, listed.prop)
+        features = self._features(query, entity, best_pair)
+        name_score = max(best_score, 0.0)
+        score = name_score + sum(f.contribution for f in features if not f.decisive)
+        if any(f.decisive for f in features):
+            score = max(score, IDENTIFIER_SCORE)
+        score = min(max(score, 0.0), 1.0)
+        explanation: dict[str, Any] = {
+            "name": best.to_dict() if best is not None else None,
+            "features": {"name": round(name_score, 3)} | {f.name: f.to_dict() for f in features},
+        }
+        if best_pair is not None:
+            query_name, listed_name, prop = best_pair
+            explanation["query_name"] = query_name.original
+            explanation["matched_name"] = listed_name.original
+            explanation["matched_property"] = prop
+            explanation["transformations"] = sorted(
+                set(query_name.transforms) | set(listed_name.transforms)
+            )
+        return Match(
+            entity_id=entity.entity_id,
+            source=entity.source,
+            source_id=entity.source_id,
+            schema=entity.schema,
+            caption=entity.caption,
+            matched_name=best_pair[1].original if best_pair else entity.caption,
+            query_name=best_pair[0].original if best_pair else "",
+            score=score,
+            decision=self.config.decide(score),
+            explanation=explanation,
+        )
+
+    def _features(
+        self,
+        query: Query,
+        entity: IndexedEntity,
+        pair: tuple[PreparedName, PreparedName, str] | None,
+    ) -> list[Feature]:
+        found: list[Feature | None] = [
+            compare_identifiers(query.identifiers, dict(entity.identifiers)),
+            compare_countries(query.countries, entity.countries),
+        ]
+        if entity.schema in ("Person", "LegalEntity") and query.schema in (
+            None,
+            "Person",
+            "LegalEntity",
+        ):
+            found.append(compare_birth_dates(query.birth_dates, entity.birth_dates))
+        if pair is not None:
+            found.append(compare_org_types(pair[0].org_types, pair[1].org_types))
+        return [f for f in found if f is not None]

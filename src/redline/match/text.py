@@ -1,0 +1,183 @@
+"""Script-aware text clean-up and romanisation of name tokens.
+
+Names reach us in Latin, Cyrillic, Chinese, Arabic, Korean and more, written with
+look-alike letters, invisible characters and several romanisation schemes.  This
+module turns any token into comparable Latin keys:
+
+* ``latin``: a lower-case ASCII romanisation;
+* ``phon``: ``latin`` with romanisation variants folded (Dmitriy, Dmitry, Dmitrii ->
+  ``dmitri``; Yevgeny, Evgenii -> ``evgeni``; Khodorkovsky -> ``hodorkovski``);
+* ``cons``: a consonant skeleton of ``phon`` (Mohammed, Muhammad -> ``mhmd``),
+  which also bridges Arabic script, whose short vowels are not written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from normality import ascii_text
+
+# Own Cyrillic table (BGN/PCGN-like) rather than ICU's default ISO 9 transliteration:
+# lists romanise Russian and Ukrainian names with BGN/PCGN or passport rules
+# (Kh, Shch, Ts, Yu), while ICU maps Х->H, Щ->S, Ц->C, Ю->U, losing letters that the
+# phonetic folding below needs.  Measured on the dev set: see BENCHMARKS.md.
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
+    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz",
+}  # fmt: skip
+
+# Letters of other scripts that look like Latin ones; a Latin-looking token mixing
+# them in is almost always a spoofed or mistyped Latin word.
+_HOMOGLYPHS = {
+    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
+    "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x",
+}  # fmt: skip
+
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cn", "Mn", "Me"})
+_TOKEN_SPLIT = re.compile(r"[^\w]+|_", re.UNICODE)
+
+LATIN, CYRILLIC, HAN, ARABIC, HANGUL, OTHER = (
+    "latin",
+    "cyrillic",
+    "han",
+    "arabic",
+    "hangul",
+    "other",
+)
+
+
+def clean_name(text: str) -> str:
+    """NFKC, case-folded, with invisible characters, diacritics' marks and homoglyphs handled.
+
+    Keeps every script; only removes what cannot be seen or is not part of a word.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category in _INVISIBLE_CATEGORIES:
+            # Combining marks of Cyrillic й/ё are restored by NFC below; Latin diacritics go.
+            if category == "Mn" and char in "\u0306\u0308":
+                kept.append(char)
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def split_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN_SPLIT.split(text) if t]
+
+
+def script_of(token: str) -> str:
+    """The dominant script of a token (first letter decides; tokens are single-script)."""
+    for char in token:
+        code = ord(char)
+        if code < 0x250:
+            if char.isalpha():
+                return LATIN
+            continue
+        if 0x400 <= code < 0x530:
+            return CYRILLIC
+        if 0x4E00 <= code < 0xA000 or 0x3400 <= code < 0x4DC0 or 0xF900 <= code < 0xFB00:
+            return HAN
+        if 0x600 <= code < 0x700 or 0x750 <= code < 0x780 or 0xFB50 <= code < 0xFE00:
+            return ARABIC
+        if 0xAC00 <= code < 0xD7B0 or 0x1100 <= code < 0x1200 or 0x3130 <= code < 0x3190:
+            return HANGUL
+        if char.isalpha():
+            return OTHER
+    return LATIN
+
+
+def fix_homoglyphs(token: str) -> str:
+    """Map look-alike Cyrillic/Greek letters to Latin in a token that is mostly Latin."""
+    latin = sum(1 for c in token if "a" <= c <= "z")
+    if latin == 0:
+        return token
+    foreign = sum(1 for c in token if c in _HOMOGLYPHS)
+    if foreign == 0 or foreign > latin:
+        return token
+    return "".join(_HOMOGLYPHS.get(c, c) for c in token)
+
+
+@lru_cache(maxsize=200_000)
+def romanise(token: str) -> str:
+    """Lower-case ASCII form of one cleaned token of any script but Chinese."""
+    script = script_of(token)
+    if script == CYRILLIC:
+        latin = "".join(_CYRILLIC.get(c, c) for c in token)
+        return _ascii(latin)
+    return _ascii(token)
+
+
+def _ascii(token: str) -> str:
+    text = ascii_text(token) or ""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+_PHON_RULES: tuple[tuple[str, str], ...] = (
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("tch", "ch"),
+    ("dzh", "j"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ph", "f"),
+    ("th", "t"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("tz", "ts"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("q", "k"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("y", "i"),
+    ("j", "i"),
+)
+_REPEATS = re.compile(r"(.)\1+")
+_VOWELS = re.compile(r"[aeiou]")
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(latin: str) -> str:
+    """Fold romanisation variants of a lower-case ASCII token.
+
+    Applied identically to listed and queried names, so it only needs to map
+    variants together, not to produce a correct spelling.
+    """
+    if len(latin) < 3 or latin.isdigit():
+        return latin
+    text = latin
+    for old, new in _PHON_RULES:
+        text = text.replace(old, new)
+    if text.startswith("ie") and len(text) > 3:
+        text = text[1:]
+    text = _REPEATS.sub(r"\1", text)
+    if len(text) > 3 and text.endswith("h") and text[-2] in "aeiou":
+        text = text[:-1]
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def consonants(phon: str) -> str:
+    """Consonant skeleton: consonants only, repeats squashed (Muhammad -> mhmd).
+
+    Arabic script writes no short vowels, so this is the form in which an Arabic
+    name and its Latin renderings meet.
+    """
+    if phon.isdigit():
+        return phon
+    return _REPEATS.sub(r"\1", _VOWELS.sub("", phon))

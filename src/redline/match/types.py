@@ -1,0 +1,107 @@
+"""The screening request and its answer: what a caller passes and gets back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Decision = Literal["match", "possible", "no_match"]
+
+#: Schemas a query may name, as FollowTheMoney calls them.
+SCREENABLE_SCHEMAS = (
+    "Thing",
+    "LegalEntity",
+    "Person",
+    "Organization",
+    "Company",
+    "PublicBody",
+    "Vessel",
+    "Airplane",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A counterparty to screen.
+
+    ``schema`` narrows what it can match (a Person never matches a Vessel);
+    ``None`` means any.  ``birth_dates`` may be partial (``1970`` or ``1970-05``).
+    ``countries`` are ISO 3166-1 alpha-2 codes or country names.
+    """
+
+    names: tuple[str, ...]
+    schema: str | None = None
+    birth_dates: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    identifiers: tuple[str, ...] = ()
+    id: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        name: str | list[str] | tuple[str, ...],
+        *,
+        schema: str | None = None,
+        birth_date: str | list[str] | None = None,
+        country: str | list[str] | None = None,
+        identifier: str | list[str] | None = None,
+        id: str | None = None,
+    ) -> Query:
+        """Convenience constructor accepting single values or lists."""
+        return cls(
+            names=_tuple(name),
+            schema=schema or None,
+            birth_dates=_tuple(birth_date),
+            countries=_tuple(country),
+            identifiers=_tuple(identifier),
+            id=id,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"names": list(self.names), "schema": self.schema}
+        if self.birth_dates:
+            data["birth_dates"] = list(self.birth_dates)
+        if self.countries:
+            data["countries"] = list(self.countries)
+        if self.identifiers:
+            data["identifiers"] = list(self.identifiers)
+        if self.id is not None:
+            data["id"] = self.id
+        return data
+
+
+def _tuple(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    return tuple(v for v in value if v and v.strip())
+
+
+@dataclass(frozen=True)
+class Match:
+    """One listed entity that resembles the query, with why."""
+
+    entity_id: str
+    source: str
+    source_id: str | None
+    schema: str
+    caption: str
+    matched_name: str
+    query_name: str
+    score: float
+    decision: Decision
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.entity_id,
+            "source": self.source,
+            "source_id": self.source_id,
+            "schema": self.schema,
+            "caption": self.caption,
+            "matched_name": self.matched_name,
+            "score": round(self.score, 4),
+            "decision": self.decision,
+            "explanation": self.explanation,
+        }
