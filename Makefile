@@ -25,6 +25,7 @@ else
 	$(BIN)/redline update
 endif
 	$(BIN)/redline sources
+	$(BIN)/redline screen-file examples/parties.csv --output out/parties.jsonl
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -43,6 +43,7 @@ Run from the project root::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -56,8 +57,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from normality import ascii_text
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable
@@ -69,6 +70,7 @@ from bench.negatives import (  # noqa: E402
     NEAR_MISS_WORDS,
     PEOPLE,
 )
+
 from redline.store import Store  # noqa: E402
 
 DEFAULT_DATA_DIR = PROJECT_ROOT / ".." / "shared" / "data"
@@ -180,16 +182,6 @@ def is_latin(text: str) -> bool:
 def name_tokens(text: str) -> list[str]:
     """ASCII word tokens of three or more letters, without name particles."""
     return [t for t in ascii_norm(text).split() if len(t) >= 3 and t not in PARTICLES]
-
-
-def skeleton(text: str) -> str:
-    """Romanised consonant skeleton, to tell a transliteration from a translation."""
-    words = []
-    for word in ascii_norm(text).split():
-        word = re.sub(r"[aeiouy]", "", word.replace("w", "v").replace("q", "k"))
-        if word:
-            words.append(word)
-    return " ".join(words)
 
 
 def match_case(template: str, word: str) -> str:
@@ -671,27 +663,75 @@ def gen_cross_script(klass: str) -> Callable[[Context, random.Random, int], list
     return generate
 
 
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u",
+}  # fmt: skip
+#: Words of a company form or an organisation type, left out of the resemblance test.
+_FORM_WORDS = frozenset(
+    {
+        "ooo", "ao", "oao", "pao", "zao", "tov", "obshchestvo", "aktsionernoe", "s",
+        "ogranichennoy", "ogranichennoi", "otvetstvennostyu", "otkrytoe", "zakrytoe",
+        "publichnoe", "organizatsiya", "kompaniya",
+    }
+)  # fmt: skip
+
+
+def romanise(text: str) -> str:
+    """Lower-case ASCII reading: own Cyrillic table (Kh, Ts, Ch), pinyin for Han, ICU else."""
+    script = script_of(text)
+    if script == "han":
+        return " ".join(lazy_pinyin(text, errors="ignore"))
+    if script == "cyrillic":
+        text = "".join(_CYRILLIC.get(c, c) for c in text.lower())
+    return ascii_norm(text)
+
+
+def skeleton(text: str) -> str:
+    """Romanised consonant skeleton, to tell a transliteration from a translation."""
+    words = []
+    for word in romanise(text).split():
+        if word in _FORM_WORDS:
+            continue
+        word = re.sub(r"[aeiouy]", "", word.replace("w", "v").replace("q", "k"))
+        if word:
+            words.append(word)
+    return " ".join(words)
+
+
 def transliterated(query: str, latin: Sequence[str], script: str) -> bool:
     """Whether ``query`` reads as a transliteration of one of the ``latin`` names.
 
-    Translated names (the EU's Bulgarian "Революционни леви" for "Revolutionary Left",
-    the UN's Chinese "朝鲜联合机械贸易会社" for "Korea United Machinery Trading
-    Company") cannot be matched by reading them out, so the cross-script classes leave
-    them out.  Han: a distinctive Latin token is found in the query's pinyin.  Other
-    scripts: most query tokens have a consonant skeleton close to a Latin token's.
+    Translated names (the EU's Bulgarian "Армията на праведните" for "Lashkar-e-Tayyiba",
+    the UK's Chinese "中国控股有限公司" for "Sino Holdings Group") cannot be matched by
+    reading them out, so the cross-script classes leave them out.  Han: a distinctive
+    Latin token is found in the query's pinyin.  Other scripts: at least half of the
+    query's tokens (company forms aside), or the whole name, have a consonant skeleton
+    close to the Latin one's.
     """
     if script == "han":
-        pinyin = ascii_norm(query).replace(" ", "")
+        pinyin = romanise(query).replace(" ", "")
         tokens = {t for x in latin for t in ascii_norm(x).split()}
         return any(len(t) >= 4 and t not in GENERIC_WORDS and t in pinyin for t in tokens)
     query_skeletons = [t for t in skeleton(query).split() if len(t) >= 2]
-    latin_skeletons = {t for x in latin for t in skeleton(x).split() if t}
-    if not query_skeletons or not latin_skeletons:
+    if not query_skeletons:
         return False
-    matched = sum(
-        1 for q in query_skeletons if max(fuzz.ratio(q, t) for t in latin_skeletons) >= 60
-    )
-    return matched * 2 > len(query_skeletons)
+    joined = "".join(query_skeletons)
+    for name in latin:
+        latin_skeletons = [t for t in skeleton(name).split() if t]
+        if not latin_skeletons:
+            continue
+        if fuzz.ratio(joined, "".join(latin_skeletons)) >= 70:
+            return True
+        matched = sum(
+            1 for q in query_skeletons if max(fuzz.ratio(q, t) for t in latin_skeletons) >= 60
+        )
+        if matched * 2 >= len(query_skeletons):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- perturbations
@@ -1042,7 +1082,7 @@ def spacing_options(name: str) -> list[tuple[str, str]]:
         out.append((name[:i] + " " + name[i + 1 :], "hyphen_to_space"))
         out.append((name[:i] + name[i + 1 :], "hyphen_removed"))
     tokens = list(_WORD.finditer(name))
-    for left, right in zip(tokens, tokens[1:], strict=False):
+    for left, right in itertools.pairwise(tokens):
         a, b = left.group(), right.group()
         if not (a.isalpha() and b.isalpha()):
             continue
@@ -1160,7 +1200,7 @@ def make_org_form(name: str, rng: random.Random) -> tuple[str, str] | None:
     found = find_form(name)
     if found is None:
         return None
-    match, group, surface = found
+    match, group, _surface = found
     options = [s for s in FORM_GROUPS[group] if norm(s) != norm(match.group())]
     if not options:
         return None
@@ -1283,22 +1323,27 @@ def gen_negative_real(ctx: Context, rng: random.Random, n: int) -> list[Case]:
 
 
 GENERIC_WORDS = frozenset(
-    """
-    hong kong china chinese shenzhen shanghai beijing guangzhou dubai uae emirates moscow russia
-    russian iran iranian tehran turkey istanbul international global general trading trade
-    technology technologies tech electronics electronic electric group holding holdings industrial
-    industries industry import export logistics company co ltd limited llc jsc corporation corp
-    inc the of and for services service engineering development investment investments bank
-    science scientific equipment systems system supply supplies materials machinery energy oil
-    gas petroleum shipping marine maritime transport airlines aviation air construction
-    petrochemical chemical chemicals steel metal metals mining commercial finance financial
-    exchange research institute center centre production manufacturing factory plant foundation
-    organization organisation national state joint stock public enterprise enterprises partners
-    solutions resources network networks communications telecom digital software consulting
-    management agency office branch department ministry new world east west north south middle
-    asia europe america africa gulf pacific
-    """.split()
-)
+    {
+        "hong", "kong", "china", "chinese", "shenzhen", "shanghai", "beijing", "guangzhou", "dubai",
+        "uae", "emirates", "moscow", "russia", "russian", "iran", "iranian", "tehran", "turkey",
+        "istanbul", "international", "global", "general", "trading", "trade", "technology",
+        "technologies", "tech", "electronics", "electronic", "electric", "group", "holding",
+        "holdings", "industrial", "industries", "industry", "import", "export", "logistics",
+        "company", "co", "ltd", "limited", "llc", "jsc", "corporation", "corp", "inc", "the", "of",
+        "and", "for", "services", "service", "engineering", "development", "investment",
+        "investments", "bank", "science", "scientific", "equipment", "systems", "system", "supply",
+        "supplies", "materials", "machinery", "energy", "oil", "gas", "petroleum", "shipping",
+        "marine", "maritime", "transport", "airlines", "aviation", "air", "construction",
+        "petrochemical", "chemical", "chemicals", "steel", "metal", "metals", "mining",
+        "commercial", "finance", "financial", "exchange", "research", "institute", "center",
+        "centre", "production", "manufacturing", "factory", "plant", "foundation", "organization",
+        "organisation", "national", "state", "joint", "stock", "public", "enterprise",
+        "enterprises", "partners", "solutions", "resources", "network", "networks",
+        "communications", "telecom", "digital", "software", "consulting", "management", "agency",
+        "office", "branch", "department", "ministry", "new", "world", "east", "west", "north",
+        "south", "middle", "asia", "europe", "america", "africa", "gulf", "pacific",
+    }
+)  # fmt: skip
 
 
 def make_org_near_miss(ctx: Context, name: str, rng: random.Random) -> tuple[str, str] | None:

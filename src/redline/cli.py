@@ -34,8 +34,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class State:
@@ -375,6 +375,7 @@ def screen_file(
         raise _fail(str(exc), 2) from exc
     _screener()  # build the index once, with a message, before the workers start
     alerts = errors = 0
+    output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
     with _progress() as progress, tmp.open("w", encoding="utf-8") as out:
         task = progress.add_task(f"screening {input_file.name}", total=len(rows))

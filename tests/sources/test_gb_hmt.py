@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import zipfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -47,6 +48,7 @@ class Parsed:
 
 
 def _parse(path: Path) -> Parsed:
+    """Rows grouped (for row counts) and the entities built from exactly those groups."""
     start = time.perf_counter()
     listing = read_listing(path)
     entities: dict[str, EntityProxy] = {}
@@ -55,6 +57,15 @@ def _parse(path: Path) -> Parsed:
             assert proxy.id is not None and proxy.id not in entities
             entities[proxy.id] = proxy
     return Parsed(listing, entities, time.perf_counter() - start)
+
+
+def _parse_via_source(path: Path) -> Parsed:
+    """The same through ``GB_HMT.parse`` (the public path), plus the grouped rows."""
+    entities: dict[str, EntityProxy] = {}
+    for proxy in GB_HMT.parse(files_for(path)):
+        assert proxy.id is not None and proxy.id not in entities
+        entities[proxy.id] = proxy
+    return Parsed(read_listing(path), entities, 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +81,7 @@ def xlsx(uk_dir: Path) -> Parsed:
 
 @pytest.fixture(scope="module")
 def legacy_csv(uk_dir: Path) -> Parsed:
-    return _parse(uk_dir / CSV)
+    return _parse_via_source(uk_dir / CSV)
 
 
 def files_for(path: Path) -> SourceFiles:
@@ -122,10 +133,20 @@ def test_detect_ignores_other_sources_and_subfolders(
     # Nor a real file one level down.
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "ConList.xlsx").symlink_to(uk_dir / XLSX)
-    # Nor a damaged workbook (parse() reports it when given one explicitly).
-    (tmp_path / "OFSI.xlsx").write_bytes((uk_dir / XLSX).read_bytes()[:50_000])
     assert GB_HMT.detect(tmp_path) is None
     assert GB_HMT.detect(tmp_path / "missing") is None
+
+
+def test_detect_takes_damaged_file_only_as_last_resort(uk_dir: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "OFSI.xlsx"
+    damaged.write_bytes((uk_dir / XLSX).read_bytes()[:50_000])
+    files = GB_HMT.detect(tmp_path)
+    assert files is not None and files.files == (damaged,)
+    with pytest.raises(SourceError, match="cannot open the XLSX workbook"):
+        list(GB_HMT.parse(files))
+    (tmp_path / "ConList.csv").symlink_to(uk_dir / CSV)
+    files = GB_HMT.detect(tmp_path)
+    assert files is not None and files.files == (tmp_path / "ConList.csv",)
 
 
 def test_detect_takes_newest_of_one_edition(uk_dir: Path, tmp_path: Path) -> None:
@@ -173,7 +194,8 @@ def test_xlsx_one_sanction_per_target_and_31_regimes(xlsx: Parsed) -> None:
     assert {"Russia", "Global Human Rights", "Democratic People's Republic of Korea"} <= regimes
     # Every listing has its Group ID and (but for one row lacking it) a UK list reference.
     assert all(
-        s.get("authorityId")[0] == source_id_of(xlsx.entities[s.first("entity")]) for s in sanctions
+        s.get("authorityId")[0] == source_id_of(xlsx.entities[str(s.first("entity"))])
+        for s in sanctions
     )
     assert sum(1 for s in sanctions if len(s.get("authorityId")) < 2) == 1
     assert all(s.get("listingDate") for s in sanctions)
@@ -349,9 +371,11 @@ def test_csv_counts_and_published(uk_dir: Path, legacy_csv: Parsed) -> None:
     assert GB_HMT.published(files_for(uk_dir / CSV)) == date(2018, 4, 13)
 
 
-def test_csv_parse_through_the_source(uk_dir: Path, legacy_csv: Parsed) -> None:
-    ids = [proxy.id for proxy in GB_HMT.parse(files_for(uk_dir / CSV))]
-    assert ids == list(legacy_csv.entities)
+def test_csv_parse_yields_target_then_sanction(legacy_csv: Parsed) -> None:
+    ids = list(legacy_csv.entities)
+    expected = [f"gb_hmt-{g.group_id}{suffix}" for g in legacy_csv.listing.groups
+                for suffix in ("", "-sanction")]  # fmt: skip
+    assert ids == expected
 
 
 def test_csv_decodes_windows_1252(legacy_csv: Parsed) -> None:
@@ -447,7 +471,7 @@ HEADER_2025 = [
 ]  # fmt: skip
 
 
-def _write_xlsx(path: Path, rows: list[list[str | None]]) -> None:
+def _write_xlsx(path: Path, rows: Sequence[Sequence[str | None]]) -> None:
     """A workbook as openpyxl writes it: empty cells are simply absent (sparse rows)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -464,7 +488,7 @@ def _row(**values: str) -> list[str | None]:
 def test_small_xlsx_maps_sparse_cells_by_header(tmp_path: Path) -> None:
     # Columns reordered relative to the real file, plus one unknown column.
     header = [*reversed(HEADER_2025), "Something New"]
-    rows = [
+    rows: list[Sequence[str | None]] = [
         ["Last Updated", "02/03/2025"],
         header,
         list(reversed(_row(**{"Name_6": "EXAMPLE SHIP", "Group_Type": "Ship",
@@ -566,7 +590,7 @@ def test_truncated_xlsx(uk_dir: Path, tmp_path: Path) -> None:
 def test_xlsx_with_truncated_sheet_xml(tmp_path: Path) -> None:
     """A readable zip whose sheet XML stops mid-row: the error names the row it reached."""
     good = tmp_path / "good.xlsx"
-    rows = [["Last Updated", "02/03/2025"], HEADER_2025]
+    rows: list[Sequence[str | None]] = [["Last Updated", "02/03/2025"], HEADER_2025]
     rows += [_row(Name_6=f"NAME {n}", Group_Type="Entity", Alias_Type="Primary name",
                   Regime="Russia", Group_ID=str(n)) for n in range(1, 40)]  # fmt: skip
     _write_xlsx(good, rows)

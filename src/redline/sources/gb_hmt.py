@@ -106,6 +106,8 @@ class Group:
         Rows of a group repeat most cells (one target has up to 400 rows), so each
         part of the target is built once per distinct value rather than per row.
         """
+        if len(self.rows) < 2:
+            return self.rows
         seen: dict[tuple[str | None, ...], Row] = {}
         for row in self.rows:
             seen.setdefault(tuple(row.get(column) for column in columns), row)
@@ -702,7 +704,7 @@ def _add_birth(target: EntityProxy, row: Row) -> None:
     dob = row.get("DOB")
     iso = birth_date(dob)
     if iso is not None:
-        target.add("birthDate", iso)
+        target.add("birthDate", iso, cleaned=True)
     else:
         _note(target, "Date of birth", dob)
     towns, countries = _items(row.get("Town of Birth")), _items(row.get("Country of Birth"))
@@ -764,6 +766,12 @@ def _add_details(target: EntityProxy, row: Row) -> None:
     target.add("address", address or None)
 
 
+@lru_cache(maxsize=8192)
+def _listing_date(value: str) -> str | None:
+    """ISO form of a ``DD/MM/YYYY`` listing date (the same few thousand dates recur)."""
+    return iso_date(value, _DATE_FORMATS)
+
+
 def _add_listing(target: EntityProxy, sanction: EntityProxy, row: Row) -> None:
     """Regime and dates; a group listed under two regimes gets both on its one Sanction."""
     regime = row.get("Regime")
@@ -776,9 +784,9 @@ def _add_listing(target: EntityProxy, sanction: EntityProxy, row: Row) -> None:
     )
     for prop, column in dates:
         raw = row.get(column)
-        parsed = iso_date(raw, _DATE_FORMATS)
+        parsed = _listing_date(raw) if raw is not None else None
         if parsed is not None:
-            sanction.add(prop, parsed)
+            sanction.add(prop, parsed, cleaned=True)
         else:
             _note(target, column, raw)
 
@@ -842,25 +850,27 @@ class GbHmtSource(Source):
     def detect(self, directory: Path) -> SourceFiles | None:
         """The newest OFSI file in ``directory``, the XLSX edition before any CSV.
 
-        Files whose row 1 does not read ``Last Updated`` (another list's CSV, an
-        unreadable workbook) are not taken; :meth:`parse` reports what is wrong
-        with a file when it is given one explicitly.
+        A file named like an OFSI list whose row 1 does not read ``Last Updated``
+        (another list's CSV or workbook) is not taken.  One that cannot be read at
+        all (a cut-off download) is taken only when nothing better is there, so that
+        :meth:`parse` reports what is wrong with it instead of the source seeming absent.
         """
         if not directory.is_dir():
             return None
-        found: list[tuple[bool, date, str, Path]] = []
+        found: list[tuple[bool, bool, date, str, Path]] = []
         for path in _candidates(directory):
+            is_xlsx = path.suffix.lower() == ".xlsx"
             try:
                 cells = _first_row(path)
             except _UNREADABLE:
+                found.append((False, is_xlsx, date.min, path.name, path))
                 continue
-            if not _is_meta_row(cells):
-                continue
-            updated = _updated_date(cells[1]) or date.min
-            found.append((path.suffix.lower() == ".xlsx", updated, path.name, path))
+            if _is_meta_row(cells):
+                updated = _updated_date(cells[1]) or date.min
+                found.append((True, is_xlsx, updated, path.name, path))
         if not found:
             return None
-        best = max(found)[3]
+        best = max(found)[-1]
         return SourceFiles(source=NAME, files=(best,), roles={ROLE: best})
 
     def parse(self, files: SourceFiles) -> Iterator[EntityProxy]:

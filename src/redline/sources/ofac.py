@@ -786,6 +786,23 @@ class OfacCsvSource(Source):
         """Always ``None``: the OFAC CSV files carry no publication date."""
         return None
 
+    def recency(self, files: SourceFiles) -> tuple[float, ...]:
+        """The highest ent_num: OFAC numbers new entries upwards, and its files state no date.
+
+        Ordering several editions by it loads the older first even when file
+        modification times say nothing (copies, checkouts).
+        """
+        prim = files.roles.get(PRIM)
+        highest = 0
+        if prim is not None:
+            try:
+                for _line, row in read_rows(prim, PRIM):
+                    if row[0].strip().isdigit():
+                        highest = max(highest, int(row[0]))
+            except SourceError:
+                highest = 0  # a broken file sorts first; loading it reports the error
+        return (float(highest), *super().recency(files))
+
     # ---------------------------------------------------------------- parse
 
     def parse(self, files: SourceFiles) -> Iterator[EntityProxy]:
