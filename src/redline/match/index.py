@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +28,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -115,6 +115,8 @@ class NameIndex:
     token_df: dict[str, int]
     identifiers: dict[str, list[int]]
     entity_names: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: rigour name symbols of every listed token, by its romanised form.
+    vocabulary: dict[str, frozenset[str]] = field(default_factory=dict)
     state: str = ""
     format: int = INDEX_FORMAT
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
@@ -186,6 +188,7 @@ class NameIndex:
     ) -> NameIndex:
         raw: dict[str, list[int]] = defaultdict(list)
         token_df: dict[str, int] = defaultdict(int)
+        vocabulary: dict[str, set[str]] = defaultdict(set)
         name_keys: list[set[str]] = []
         for position, item in enumerate(names):
             keys = name_keys_of(item.name)
@@ -194,6 +197,9 @@ class NameIndex:
                 raw[key].append(position)
             for phon in {t.phon for t in item.name.tokens}:
                 token_df[phon] += 1
+            for token in item.name.tokens:
+                if token.symbols:
+                    vocabulary[token.latin].update(token.symbols)
         total = max(len(names), 1)
         key_weights = {key: math.log(1 + total / len(post)) for key, post in raw.items()}
         norms = np.array(
@@ -213,10 +219,19 @@ class NameIndex:
             token_df=dict(token_df),
             identifiers=identifiers,
             entity_names=entity_names,
+            vocabulary={k: frozenset(v) for k, v in vocabulary.items()},
             state=state,
         )
 
     # -- querying ---------------------------------------------------------
+
+    def attach_symbols(self, name: PreparedName) -> PreparedName:
+        """``name`` with the name symbols its tokens have on the lists."""
+        tokens = tuple(
+            replace(t, symbols=t.symbols | found) if (found := self.vocabulary.get(t.latin)) else t
+            for t in name.tokens
+        )
+        return replace(name, tokens=tokens)
 
     def token_weight(self, token: Token) -> float:
         """Kind weight damped by how many listed names contain the token."""

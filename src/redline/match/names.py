@@ -244,9 +244,17 @@ _TRANSFORM_LABELS = {
 
 
 @lru_cache(maxsize=300_000)
-def prepare_name(text: str, person: bool | None = None) -> PreparedName | None:
+def prepare_name(
+    text: str, person: bool | None = None, symbols: bool = True
+) -> PreparedName | None:
     """Analyse ``text``; ``person`` is True for people, False for organisations/things,
-    None when unknown.  Returns None for a name with no letters or digits."""
+    None when unknown.  Returns None for a name with no letters or digits.
+
+    ``symbols=False`` skips rigour's person-name symbols, whose tables take several
+    seconds to load: queries take their symbols from the index vocabulary instead
+    (:meth:`NameIndex.attach_symbols`).
+    """
+    want_symbols = symbols
     cleaned = clean_name(text)
     raw_tokens = split_tokens(cleaned)
     if not raw_tokens:
@@ -284,7 +292,7 @@ def prepare_name(text: str, person: bool | None = None) -> PreparedName | None:
             if script == ARABIC:
                 vowelless.add(len(latin_tokens))
             latin_tokens.append(latin)
-            symbols.append(set(_name_symbols(raw, person)))
+            symbols.append(set(_name_symbols(raw, person)) if want_symbols else set())
     if homoglyphs:
         transforms.append("look-alike letters of other scripts read as Latin")
     transforms.extend(_TRANSFORM_LABELS[s] for s in sorted(scripts) if s in _TRANSFORM_LABELS)

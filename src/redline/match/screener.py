@@ -201,8 +201,8 @@ class Screener:
 
     def _prepare(self, query: Query) -> list[PreparedName]:
         person = person_flag(query.schema)
-        prepared = [prepare_name(name, person) for name in query.names if name]
-        return [p for p in prepared if p is not None]
+        prepared = [prepare_name(name, person, symbols=False) for name in query.names if name]
+        return [self.index.attach_symbols(p) for p in prepared if p is not None]
 
     def _score(
         self,

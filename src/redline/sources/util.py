@@ -22,7 +22,8 @@ from followthemoney import EntityProxy
 from redline.sources.base import entity_id, make_entity
 
 #: Values publishers use for "nothing here".
-NULL_MARKERS = frozenset({"", "-0-", "n/a", "na", "none", "null", "-"})
+#: Not "na": it is a real name part (and Namibia's code).
+NULL_MARKERS = frozenset({"", "-0-", "n/a", "none", "null", "-"})
 
 _SPACES = re.compile(r"\s+")
 
