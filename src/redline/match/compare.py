@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from redline.match.names import INITIAL, NAME, PreparedName, Token
 
@@ -67,7 +67,9 @@ class NameComparison:
 def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     """Similarity in [0, 1] of two tokens and the rule that gave it."""
     if a.phon == b.phon:
-        return 1.0, ("identical" if a.latin == b.latin else "spelling variant")
+        if a.latin == b.latin:
+            return 1.0, "identical"
+        return (1.0 if len(a.phon) >= 5 else 0.9), "spelling variant"
     if a.symbols & b.symbols:
         return 0.95, "same name in another script or spelling"
     if (a.vowelless or b.vowelless) and a.cons == b.cons and len(a.cons) >= 2:
@@ -77,14 +79,17 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
             return 0.8, "initial"
         return 0.0, ""
     shortest = min(len(a.phon), len(b.phon))
-    if a.cons == b.cons and len(a.cons) >= 3 and shortest >= 4:
-        return 0.88, "same consonants"
     if shortest < 4:
         return 0.0, ""
-    ratio = max(
-        Levenshtein.normalized_similarity(a.phon, b.phon),
-        Levenshtein.normalized_similarity(a.latin, b.latin),
-    )
+    # Optimal string alignment: a swap of two neighbouring letters is one typo.
+    spelling = OSA.normalized_similarity(a.phon, b.phon)
+    if a.cons == b.cons and len(a.cons) >= 4 and spelling >= 0.6:
+        return max(0.88, spelling), "same consonants"
+    if (a.vowelless or b.vowelless) and min(len(a.cons), len(b.cons)) >= 4:
+        ratio = Levenshtein.normalized_similarity(a.cons, b.cons)
+        if ratio >= MIN_TOKEN_SIMILARITY:
+            return 0.9 * ratio, "similar consonants (vowels unwritten)"
+    ratio = max(spelling, OSA.normalized_similarity(a.latin, b.latin))
     if ratio >= MIN_TOKEN_SIMILARITY:
         return ratio, "similar spelling"
     return 0.0, ""
@@ -92,7 +97,8 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:
     """Best of token-by-token alignment and, where token counts differ, joined tokens."""
-    best = _align(query.tokens, listed.tokens, weight)
+    q_tokens, l_tokens = _merge_split_words(query.tokens, listed.tokens)
+    best = _align(q_tokens, l_tokens, weight, joined=q_tokens is not query.tokens)
     q_names = [t for t in query.tokens if t.kind == NAME]
     l_names = [t for t in listed.tokens if t.kind == NAME]
     if len(q_names) != len(l_names) and q_names and l_names:
@@ -100,6 +106,47 @@ def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -
         if joined.score > best.score:
             best = joined
     return best
+
+
+def _merge_split_words(
+    query: tuple[Token, ...], listed: tuple[Token, ...]
+) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
+    """Rejoin a word split in two on one side (ENGI NEERING, SME BANK, EP-GOL) where the
+    other side writes it as one word."""
+    return _merge_into(query, listed), _merge_into(listed, query)
+
+
+def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
+    if len(tokens) < 2:
+        return tokens
+    whole = {t.phon for t in other if len(t.phon) >= 4}
+    if not whole:
+        return tokens
+    own = {t.phon for t in tokens}
+    merged: list[Token] = []
+    changed = False
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens):
+            a, b = tokens[i], tokens[i + 1]
+            phon = a.phon + b.phon
+            if phon in whole and phon not in own and a.phon not in whole and b.phon not in whole:
+                merged.append(
+                    Token(
+                        a.latin + b.latin,
+                        phon,
+                        a.cons + b.cons,
+                        frozenset(),
+                        NAME if NAME in (a.kind, b.kind) else a.kind,
+                        a.vowelless or b.vowelless,
+                    )
+                )
+                changed = True
+                i += 2
+                continue
+        merged.append(tokens[i])
+        i += 1
+    return tuple(merged) if changed else tokens
 
 
 def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
@@ -142,7 +189,10 @@ def _align(
         gained += pair.similarity * w
         total += w
     total += sum(weight(t) for t in left_q) * UNMATCHED_QUERY
-    total += sum(weight(t) for t in left_l) * UNMATCHED_LISTED
+    # A listed word left over counts half (lists carry middle names queries omit),
+    # unless the query put another word in its place: then it is a different name.
+    substituted = any(t.kind == NAME for t in left_q)
+    total += sum(weight(t) for t in left_l) * (UNMATCHED_QUERY if substituted else UNMATCHED_LISTED)
     # Generic words alone never make a hit: unless some distinctive token pairs up,
     # only a name that agrees in every word (a listed "Hong Kong Electronics") counts.
     distinctive = any(

@@ -28,7 +28,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 6
+INDEX_FORMAT = 9
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -286,6 +286,33 @@ class NameIndex:
         scale = 1.0 / math.sqrt(query_mass)
         return [(int(hit[i]), float(values[i]) * scale) for i in top if values[i] > 0]
 
+    def retrieve_entities(
+        self,
+        names: Iterable[PreparedName],
+        schema: str | None,
+        *,
+        entities: int,
+        names_per_entity: int = 3,
+        pool: int = 300,
+        exclude: Mapping[str, set[str]] | None = None,
+    ) -> list[tuple[int, float, list[int]]]:
+        """The best ``entities`` as (entity, best retrieval score, its best name positions).
+
+        Ranking entities rather than names keeps one subject listed by four
+        publishers under twenty aliases from crowding every other candidate out.
+        """
+        grouped: dict[int, tuple[float, list[int]]] = {}
+        for position, score in self.retrieve(names, schema, limit=pool, exclude=exclude):
+            entity = int(self.name_entity[position])
+            found = grouped.get(entity)
+            if found is None:
+                if len(grouped) >= entities:
+                    continue
+                grouped[entity] = (score, [position])
+            elif len(found[1]) < names_per_entity:
+                found[1].append(position)
+        return [(entity, best, positions) for entity, (best, positions) in grouped.items()]
+
     def _apply_exclusions(
         self,
         hit: npt.NDArray[np.intp],
@@ -329,6 +356,11 @@ def _token_keys(token: Token) -> list[str]:
     else:
         padded = f"^{phon}$"
         keys.extend(padded[i : i + 3] for i in range(len(padded) - 2))
-    if len(token.cons) >= 2:
-        keys.append(f"c:{token.cons}")
+    cons = token.cons
+    if len(cons) >= 2:
+        keys.append(f"c:{cons}")
+        # Consonant trigrams: where Arabic script leaves out the short vowels, the
+        # consonants are what a Latin rendering shares with it (mhmd ~ muhamad).
+        padded = f"^{cons}$"
+        keys.extend("k" + padded[i : i + 3] for i in range(len(padded) - 2))
     return keys

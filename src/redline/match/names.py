@@ -11,6 +11,7 @@ words such as *Electronics* or *Trading* weigh little, so they alone never make 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -243,6 +244,14 @@ _TRANSFORM_LABELS = {
 }
 
 
+def arabic_long_vowels(latin: str) -> str:
+    """Read و and ي (romanised w, y) inside an Arabic word as the long vowels u, i
+    they usually are (لونيسي: lwnysy -> lunisi, as Latin lists write Lounici)."""
+    if len(latin) < 3:
+        return latin
+    return latin[0] + latin[1:].replace("w", "u").replace("y", "i")
+
+
 @lru_cache(maxsize=300_000)
 def prepare_name(
     text: str, person: bool | None = None, symbols: bool = True
@@ -262,7 +271,7 @@ def prepare_name(
     transforms: list[str] = []
     scripts: set[str] = set()
     latin_tokens: list[str] = []
-    symbols: list[set[str]] = []
+    part_symbols: list[set[str]] = []
     vowelless: set[int] = set()
     homoglyphs = False
     for raw in raw_tokens:
@@ -275,24 +284,25 @@ def prepare_name(
         if has_han(raw):
             for latin in han_to_tokens(raw):
                 latin_tokens.append(latin)
-                symbols.append(set())
+                part_symbols.append(set())
             continue
         if script == ARABIC and raw.startswith("ال") and len(raw) > 3:
             # The Arabic article is written joined to the noun; lists write "al-".
             latin_tokens.append("al")
-            symbols.append(set())
+            part_symbols.append(set())
             raw = raw[2:]
         latin = romanise(raw)
         if latin in ABBREVIATIONS and person is not True:
             for word in ABBREVIATIONS[latin]:
                 latin_tokens.append(word)
-                symbols.append(set())
+                part_symbols.append(set())
             continue
         if latin:
             if script == ARABIC:
                 vowelless.add(len(latin_tokens))
+                latin = arabic_long_vowels(latin)
             latin_tokens.append(latin)
-            symbols.append(set(_name_symbols(raw, person)) if want_symbols else set())
+            part_symbols.append(set(_name_symbols(raw, person)) if want_symbols else set())
     if homoglyphs:
         transforms.append("look-alike letters of other scripts read as Latin")
     transforms.extend(_TRANSFORM_LABELS[s] for s in sorted(scripts) if s in _TRANSFORM_LABELS)
@@ -302,7 +312,7 @@ def prepare_name(
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True:
-        org_types, drop = _org_types(latin_tokens)
+        org_types, drop = _org_types(latin_tokens, text)
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))
     kept = [i for i in range(len(latin_tokens)) if i not in drop]
@@ -312,7 +322,7 @@ def prepare_name(
     for position, i in enumerate(kept):
         latin = latin_tokens[i]
         phon = phonetic(latin)
-        token_symbols = symbols[i] | _romanisation_symbols(phon)
+        token_symbols = part_symbols[i] | _romanisation_symbols(phon)
         kind = _kind(latin, position in locations, position in domains, person)
         tokens.append(
             Token(latin, phon, consonants(phon), frozenset(token_symbols), kind, i in vowelless)
@@ -371,19 +381,36 @@ def _romanisation_symbols(phon: str) -> set[str]:
 _PINYIN_TARGETS = frozenset(ROMANISATION_EQUIVALENTS.values())
 
 
-def _org_types(tokens: list[str]) -> tuple[set[str], set[int]]:
-    """Generic company types in the token list, and which token positions they cover."""
-    found = extract_org_types(" ".join(tokens), generic=True)
+#: Words that qualify a company form next to it ("PVT LTD", "(PRIVATE) LIMITED").
+_FORM_QUALIFIERS = frozenset({"pvt", "private", "pte", "pty"})
+
+
+def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
+    """Generic company types in the token list, and which token positions they cover.
+
+    rigour's tables spell forms with their diacritics and dots ("gesellschaft mit
+    beschränkter haftung", "a.s."), so the original text is searched first, then
+    the romanised tokens (Cyrillic forms, Chinese glossary output).
+    """
     types: set[str] = set()
     covered: set[int] = set()
-    for matched, generic in found:
-        words = split_tokens(matched.lower())
-        n = len(words)
-        for start in range(len(tokens) - n + 1):
-            if tokens[start : start + n] == words and not covered & set(range(start, start + n)):
-                covered.update(range(start, start + n))
-                types.add(generic)
-                break
+    source = unicodedata.normalize("NFC", original).casefold()
+    for text in (source, " ".join(tokens)):
+        for matched, generic in extract_org_types(text, generic=True):
+            words = [romanise(w) for w in split_tokens(clean_name(matched))]
+            n = len(words)
+            if n == 0:
+                continue
+            for start in range(len(tokens) - n + 1):
+                span = set(range(start, start + n))
+                if tokens[start : start + n] == words and not covered & span:
+                    covered.update(span)
+                    types.add(generic)
+                    break
+    if covered:
+        for i, token in enumerate(tokens):
+            if token in _FORM_QUALIFIERS and (i - 1 in covered or i + 1 in covered):
+                covered.add(i)
     return types, covered
 
 

@@ -44,11 +44,10 @@ class MatchConfig:
 
     match_threshold: float = 0.88
     possible_threshold: float = 0.75
-    #: Names retrieved from the index per query before scoring.
-    candidate_names: int = 40
-    #: Retrieved names scoring below this share of the best retrieval score are not
-    #: compared (they cannot reach the alert thresholds; measured on the dev set).
-    retrieval_cutoff: float = 0.45
+    #: Listed subjects retrieved from the index per query and scored.
+    candidate_entities: int = 25
+    #: Retrieval scores (shared key mass, cosine-normalised) below this are not scored.
+    retrieval_floor: float = 0.1
 
     def decide(self, score: float) -> Decision:
         if score >= self.match_threshold:
@@ -151,14 +150,14 @@ class Screener:
         seen: dict[str, None] = {}
         for position in index.by_identifier(query.identifiers):
             seen[index.entities[position].entity_id] = None
-        hits = index.retrieve(
+        hits = index.retrieve_entities(
             prepared,
             query.schema,
-            limit=limit or self.config.candidate_names,
+            entities=limit or self.config.candidate_entities,
             exclude=exclude_names,
         )
-        for position, _score in hits:
-            seen[index.entities[index.names[position].entity].entity_id] = None
+        for entity, _score, _positions in hits:
+            seen[index.entities[entity].entity_id] = None
         return list(seen)
 
     def screen(
@@ -180,13 +179,15 @@ class Screener:
         if not prepared and not query.identifiers:
             return []
         by_entity: dict[int, list[int]] = {}
-        hits = index.retrieve(
-            prepared, query.schema, limit=self.config.candidate_names, exclude=exclude_names
+        hits = index.retrieve_entities(
+            prepared,
+            query.schema,
+            entities=self.config.candidate_entities,
+            exclude=exclude_names,
         )
-        cutoff = hits[0][1] * self.config.retrieval_cutoff if hits else 0.0
-        for position, retrieval in hits:
-            if retrieval >= cutoff:
-                by_entity.setdefault(index.names[position].entity, []).append(position)
+        for entity, retrieval, positions in hits:
+            if retrieval >= self.config.retrieval_floor:
+                by_entity[entity] = positions
         for entity in index.by_identifier(query.identifiers):
             if entity not in by_entity and index.entities[entity].entity_id in index.entity_names:
                 start, end = index.entity_names[index.entities[entity].entity_id]

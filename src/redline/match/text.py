@@ -73,8 +73,12 @@ def clean_name(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´ʻ](?=\w)")
+
+
 def split_tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN_SPLIT.split(text) if t]
+    """Words of a cleaned name; an apostrophe inside a word joins (Mo'in, O'Brien, Sa'd)."""
+    return [t for t in _TOKEN_SPLIT.split(_APOSTROPHES.sub("", text)) if t]
 
 
 def script_of(token: str) -> str:
@@ -148,6 +152,9 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     ("j", "i"),
 )
 _REPEATS = re.compile(r"(.)\1+")
+# Doubled consonants are spelling noise across romanisations (Mohammed, Mohamed);
+# doubled vowels are not squashed, or TAATTA would read as TATA.
+_CONSONANT_REPEATS = re.compile(r"([b-df-hj-np-tv-z])\1+")
 _VOWELS = re.compile(r"[aeiou]")
 
 
@@ -165,7 +172,7 @@ def phonetic(latin: str) -> str:
         text = text.replace(old, new)
     if text.startswith("ie") and len(text) > 3:
         text = text[1:]
-    text = _REPEATS.sub(r"\1", text)
+    text = _CONSONANT_REPEATS.sub(r"\1", text)
     if len(text) > 3 and text.endswith("h") and text[-2] in "aeiou":
         text = text[:-1]
     return text
