@@ -51,14 +51,16 @@ import sys
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from normality import ascii_text
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rigour.text import metaphone
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make ``bench`` importable
@@ -135,12 +137,14 @@ def norm(text: str) -> str:
     return _SPACES.sub(" ", _NON_WORD.sub(" ", stripped)).strip()
 
 
+@lru_cache(maxsize=1 << 18)
 def ascii_norm(text: str) -> str:
     """``norm`` romanised to lower-case ASCII words."""
     return norm(ascii_text(norm(text)) or "")
 
 
-def name_keys(text: str) -> set[str]:
+@lru_cache(maxsize=1 << 18)
+def name_keys(text: str) -> frozenset[str]:
     """Keys under which two names count as *the same listed name* (exact after normalisation)."""
     keys = {norm(text)}
     ascii_key = ascii_norm(text)
@@ -148,7 +152,14 @@ def name_keys(text: str) -> set[str]:
         keys.add(ascii_key)
         keys.add(" ".join(sorted(ascii_key.split())))
     keys.discard("")
-    return keys
+    return frozenset(keys)
+
+
+def sound_keys(text: str) -> frozenset[str]:
+    """Metaphone keys of a name's words of two letters or more."""
+    return frozenset(
+        key for word in ascii_norm(text).split() if len(word) >= 2 and (key := metaphone(word))
+    )
 
 
 def letters_script(char: str) -> str | None:
@@ -199,6 +210,21 @@ def match_case(template: str, word: str) -> str:
 def similarity(a: str, b: str) -> float:
     """Token-set similarity of two names' ASCII forms, 0..100."""
     return float(fuzz.token_set_ratio(ascii_norm(a), ascii_norm(b)))
+
+
+def related(a: str, b: str) -> bool:
+    """Whether two names of one subject are spellings of one name, not two different names.
+
+    They share a distinctive token (not a generic word such as "Bank", not a particle),
+    or read alike as a whole.  Noms de guerre ("Abu Qatada" for "Omar Mahmoud Uthman"),
+    renamed ships and translations ("Jaunā tautas armija" for "New People's Army") are
+    different names: no name matcher can be asked to connect them.
+    """
+    tokens_a = {t for t in name_tokens(a) if t not in GENERIC_WORDS}
+    tokens_b = {t for t in name_tokens(b) if t not in GENERIC_WORDS}
+    if tokens_a & tokens_b:
+        return True
+    return fuzz.token_sort_ratio(ascii_norm(a), ascii_norm(b)) >= 70
 
 
 # --------------------------------------------------------------------------- the listed subjects
@@ -409,13 +435,27 @@ class Context:
     by_id: dict[str, Subject] = field(init=False)
     listed_keys: set[str] = field(init=False)
     token_df: Counter[str] = field(init=False)
+    vocab: Counter[str] = field(init=False)
     stats: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {s.id: s for s in self.subjects}
         self.listed_keys = set()
         self.token_df = Counter()
+        self.vocab = Counter()
+        self._sound_postings: dict[str, set[int]] = defaultdict(set)
+        self._sound_names: set[frozenset[str]] = set()
+        counter = itertools.count()
         for subject in self.subjects:
+            for name in subject.all_names:
+                keys = sound_keys(name)
+                if len(keys) >= 2:
+                    self._sound_names.add(keys)
+                    number = next(counter)
+                    for key in keys:
+                        self._sound_postings[key].add(number)
+        for subject in self.subjects:
+            self.vocab.update(t for n in subject.strong_names for t in ascii_norm(n).split())
             for name in subject.all_names:
                 self.listed_keys |= name_keys(name)
             if not subject.is_person:
@@ -425,6 +465,27 @@ class Context:
 
     def is_listed(self, name: str) -> bool:
         return bool(name_keys(name) & self.listed_keys)
+
+    def shares_full_name(self, name: str) -> bool:
+        """Whether ``name`` contains a whole listed name, or a listed name contains it.
+
+        Judged by sound keys (metaphone, not redline's own folding), on names of two
+        words or more: "Sergei Korolev" inside "Sergey Borisovich Korolev", or "Adib
+        Shaban Mansour" containing the listed alias "Adib Shaban".  Such a name is the
+        listed name with words added or left out, an alert any analyst expects, so it
+        cannot serve as a negative.
+        """
+        keys = sound_keys(name)
+        if len(keys) < 2:
+            return False
+        postings = [self._sound_postings.get(k, set()) for k in keys]
+        if set.intersection(*postings):
+            return True
+        return any(
+            frozenset(combo) in self._sound_names
+            for size in range(2, len(keys))
+            for combo in itertools.combinations(sorted(keys), size)
+        )
 
     def linked(self) -> dict[str, list[tuple[str, str]]]:
         """Entity id -> [(linked entity id, basis)]."""
@@ -466,11 +527,11 @@ def usable_query(name: str, person: bool) -> bool:
     """A Latin-script name fit to be typed into a screening form.
 
     Leaves out publishers' packed lists (``A; B; C``) and, for people, annotated names
-    (``Encep Nurjaman (birth name)``).
+    (``Encep Nurjaman (birth name)``) and lone given names (``Ignace``).
     """
     if not is_latin(name) or ";" in name:
         return False
-    return not (person and "(" in name)
+    return not (person and ("(" in name or len(name_tokens(name)) < 2))
 
 
 def _primary(subject: Subject) -> str | None:
@@ -496,8 +557,7 @@ def gen_alias(ctx: Context, rng: random.Random, n: int) -> list[Case]:
             remaining = [n for n in subject.strong_names if n not in hidden]
             if not remaining:
                 continue
-            related = max(similarity(alias, r) for r in remaining)
-            if related < 50:
+            if not any(related(alias, r) for r in remaining):
                 unrelated += 1
                 continue
             options.append(
@@ -507,7 +567,10 @@ def gen_alias(ctx: Context, rng: random.Random, n: int) -> list[Case]:
                     [alias],
                     subject.schema,
                     exclude_names={subject.id: hidden},
-                    meta={"source": subject.source, "relatedness": related},
+                    meta={
+                        "source": subject.source,
+                        "similarity": max(similarity(alias, r) for r in remaining),
+                    },
                 )
             )
         if options:
@@ -532,10 +595,14 @@ def gen_cross_publisher(ctx: Context, rng: random.Random, n: int) -> list[Case]:
             meta = {"source": a.source, "source_entity": a.id, "link": link.basis}
             b_latin = [x for x in b.strong_names if is_latin(x)]
             scored = sorted(
-                ((max((similarity(x, y) for y in b_latin), default=0.0), x) for x in fresh),
+                (
+                    (max(similarity(x, y) for y in b_latin), x)
+                    for x in fresh
+                    if any(related(x, y) for y in b_latin)
+                ),
                 key=lambda item: (-item[0], item[1] not in a.names),
             )
-            if scored and scored[0][0] >= 50:
+            if scored:
                 query = scored[0][1]
                 different.append(
                     Case(
@@ -786,24 +853,51 @@ def _perturbation_pool(
     return pool
 
 
+Perturb = Callable[[Subject, str, random.Random, str], tuple[str, str] | None]
+
+
 def _perturbed_cases(
     ctx: Context,
     klass: str,
     pool: list[tuple[Subject, str]],
-    perturb: Callable[[Subject, str, random.Random], tuple[str, str] | None],
+    perturb: Perturb,
     rng: random.Random,
     n: int,
+    kinds: Callable[[Subject, str], Iterable[str]] | None = None,
 ) -> list[Case]:
+    """Up to ``n`` perturbed names, one per entity, spread over sources and schemas.
+
+    With ``kinds`` (the kinds of change a name allows), the kinds take turns, so that
+    a common kind (joining two words) does not crowd out rarer ones (hyphens).
+    """
+    by_kind: dict[str, list[tuple[Subject, str]]] = defaultdict(list)
+    for subject, name in pool:
+        for kind in kinds(subject, name) if kinds is not None else ("",):
+            by_kind[kind].append((subject, name))
+    queues = {
+        kind: stratified(items, lambda item: _stratum(item[0]), len(items), rng)
+        for kind, items in sorted(by_kind.items())
+    }
+    order: list[tuple[Subject, str, str]] = []
+    while any(queues.values()):
+        for kind, queue in queues.items():
+            if queue:
+                subject, name = queue.pop(0)
+                order.append((subject, name, kind))
     chosen: list[Case] = []
-    for subject, original in stratified(pool, lambda item: _stratum(item[0]), len(pool), rng):
+    used: set[str] = set()
+    for subject, original, kind in order:
         if len(chosen) >= n:
             break
-        result = perturb(subject, original, rng)
+        if subject.id in used:
+            continue
+        result = perturb(subject, original, rng, kind)
         if result is None:
             continue
         query, variant = result
         if query == original or norm(query) == "":
             continue
+        used.add(subject.id)
         chosen.append(
             Case(
                 klass,
@@ -855,7 +949,7 @@ def make_typo(name: str, rng: random.Random) -> tuple[str, str] | None:
 
 def gen_typo(ctx: Context, rng: random.Random, n: int) -> list[Case]:
     pool = _perturbation_pool(ctx, lambda _s, name: make_typo(name, random.Random(0)) is not None)
-    return _perturbed_cases(ctx, "typo", pool, lambda _s, name, r: make_typo(name, r), rng, n)
+    return _perturbed_cases(ctx, "typo", pool, lambda _s, name, r, _k: make_typo(name, r), rng, n)
 
 
 # translit_variant -----------------------------------------------------------
@@ -976,12 +1070,22 @@ def translit_options(name: str, *, rules: bool = True) -> list[tuple[str, str, b
     return [(v, label, known) for v, label, known in out if norm(v) != norm(name)]
 
 
-def make_translit(name: str, rng: random.Random, *, rules: bool = True) -> tuple[str, str] | None:
+def translit_kind(label: str, known: bool) -> str:
+    """``name`` (Dmitriy/Dmitry), ``article`` (Abdul/Abd al-, al-/el-) or ``scheme`` (kh->h)."""
+    if not known:
+        return "scheme"
+    return "article" if label.startswith(("abd", "al-", "el-")) else "name"
+
+
+def make_translit(
+    name: str, rng: random.Random, *, rules: bool = True, kind: str = ""
+) -> tuple[str, str] | None:
     options = translit_options(name, rules=rules)
+    if kind:
+        options = [o for o in options if translit_kind(o[1], o[2]) == kind]
     if not options:
         return None
-    known = [o for o in options if o[2]]
-    pick = rng.choice(known) if known and rng.random() < 0.7 else rng.choice(options)
+    pick = rng.choice(options)
     return pick[0], pick[1]
 
 
@@ -989,14 +1093,21 @@ def gen_translit(ctx: Context, rng: random.Random, n: int) -> list[Case]:
     def rules(subject: Subject) -> bool:
         return subject.schema not in ("Vessel", "Airplane")
 
+    def kinds(subject: Subject, name: str) -> set[str]:
+        options = translit_options(name, rules=rules(subject))
+        found = {translit_kind(label, known) for _v, label, known in options}
+        # Known name variants are what lists differ by most: give them two turns.
+        return found | ({"name2"} if "name" in found else set())
+
     pool = _perturbation_pool(ctx, lambda s, name: bool(translit_options(name, rules=rules(s))))
     return _perturbed_cases(
         ctx,
         "translit_variant",
         pool,
-        lambda s, name, r: make_translit(name, r, rules=rules(s)),
+        lambda s, name, r, k: make_translit(name, r, rules=rules(s), kind=k.rstrip("2")),
         rng,
         n,
+        kinds,
     )
 
 
@@ -1053,7 +1164,9 @@ def gen_reorder(ctx: Context, rng: random.Random, n: int) -> list[Case]:
     pool = _perturbation_pool(
         ctx, lambda s, name: s.is_person and make_reorder(name, random.Random(0)) is not None
     )
-    return _perturbed_cases(ctx, "reorder", pool, lambda _s, name, r: make_reorder(name, r), rng, n)
+    return _perturbed_cases(
+        ctx, "reorder", pool, lambda _s, name, r, _k: make_reorder(name, r), rng, n
+    )
 
 
 def gen_dropped_middle(ctx: Context, rng: random.Random, n: int) -> list[Case]:
@@ -1066,7 +1179,7 @@ def gen_dropped_middle(ctx: Context, rng: random.Random, n: int) -> list[Case]:
         ),
     )
     return _perturbed_cases(
-        ctx, "dropped_middle", pool, lambda _s, name, r: make_dropped_middle(name, r), rng, n
+        ctx, "dropped_middle", pool, lambda _s, name, r, _k: make_dropped_middle(name, r), rng, n
     )
 
 
@@ -1075,7 +1188,13 @@ def gen_dropped_middle(ctx: Context, rng: random.Random, n: int) -> list[Case]:
 _JOINABLE_PREFIXES = frozenset({"al", "el", "abu", "abd", "abdul", "bin", "ibn", "de", "van", "ul"})
 
 
-def spacing_options(name: str) -> list[tuple[str, str]]:
+def spacing_options(name: str, vocab: Mapping[str, int]) -> list[tuple[str, str]]:
+    """Variants of ``name`` that only move spaces and hyphens.
+
+    Hyphens to spaces or removed; a particle joined to or hyphenated with the next
+    word; two short words joined; a word split where both halves are words of the
+    lists' vocabulary (``vocab``: token counts), as "Hongkong" -> "Hong Kong".
+    """
     out: list[tuple[str, str]] = []
     for match in re.finditer(r"(?<=[^\W\d_])-(?=[^\W\d_])", name):
         i = match.start()
@@ -1094,38 +1213,46 @@ def spacing_options(name: str) -> list[tuple[str, str]]:
             out.append((joined, "tokens_joined"))
     for match in tokens:
         token = match.group()
-        if token.isalpha() and len(token) >= 8:
-            cut = _split_point(token)
+        if token.isalpha() and len(token) >= 6:
+            cut = _split_point(token, vocab)
             if cut:
                 new = token[:cut] + " " + token[cut:]
                 out.append((name[: match.start()] + new + name[match.end() :], "token_split"))
     return [(q, v) for q, v in out if q != name]
 
 
-def _split_point(token: str) -> int | None:
-    """A vowel-consonant boundary near the middle of a long token."""
-    vowels = set("aeiouyAEIOUY")
-    middle = len(token) // 2
-    for offset in range(len(token)):
-        for i in (middle - offset, middle + offset):
-            if 3 <= i <= len(token) - 3 and token[i - 1] in vowels and token[i] not in vowels:
-                return i
+def _split_point(token: str, vocab: Mapping[str, int]) -> int | None:
+    """Where ``token`` splits into a particle or a listed word and another listed word."""
+    lower = token.lower()
+    for i in range(2, len(lower) - 2):
+        head, tail = lower[:i], lower[i:]
+        if len(tail) < 3:
+            continue
+        if head in _JOINABLE_PREFIXES and vocab.get(tail, 0) >= 2:
+            return i
+        if len(head) >= 3 and vocab.get(head, 0) >= 3 and vocab.get(tail, 0) >= 3:
+            return i
     return None
 
 
-def make_spacing(name: str, rng: random.Random) -> tuple[str, str] | None:
-    options = spacing_options(name)
-    if not options:
-        return None
-    preferred = [o for o in options if o[1] != "token_split" and o[1] != "tokens_joined"]
-    if preferred and rng.random() < 0.6:
-        return rng.choice(preferred)
-    return rng.choice(options)
+def make_spacing(
+    name: str, rng: random.Random, vocab: Mapping[str, int], kind: str = ""
+) -> tuple[str, str] | None:
+    options = [o for o in spacing_options(name, vocab) if not kind or o[1] == kind]
+    return rng.choice(options) if options else None
 
 
 def gen_spacing(ctx: Context, rng: random.Random, n: int) -> list[Case]:
-    pool = _perturbation_pool(ctx, lambda _s, name: bool(spacing_options(name)))
-    return _perturbed_cases(ctx, "spacing", pool, lambda _s, name, r: make_spacing(name, r), rng, n)
+    pool = _perturbation_pool(ctx, lambda _s, name: bool(spacing_options(name, ctx.vocab)))
+    return _perturbed_cases(
+        ctx,
+        "spacing",
+        pool,
+        lambda _s, name, r, k: make_spacing(name, r, ctx.vocab, k),
+        rng,
+        n,
+        lambda _s, name: {label for _q, label in spacing_options(name, ctx.vocab)},
+    )
 
 
 # org_form -------------------------------------------------------------------
@@ -1173,7 +1300,7 @@ PREFIX_FORMS = frozenset(
 def _form_pattern(surface: str) -> str:
     parts = [re.escape(p.rstrip(".")) + r"\.?" for p in re.split(r"[\s,]+", surface) if p]
     body = r"[\s,]*".join(parts)
-    return rf"(?<!\w){body}(?!\w)"
+    return rf"(?<![\w.]){body}(?!\w)"
 
 
 _FORMS = sorted(
@@ -1186,11 +1313,20 @@ _FORMS = sorted(
 )
 
 
+_EDGE = " ,.;:()[]\"'“”«»„"
+
+
 def find_form(name: str) -> tuple[re.Match[str], int, str] | None:
-    """The longest company form written in ``name``: (match, group index, surface)."""
+    """The longest company form at the start or end of ``name``: (match, group, surface).
+
+    Forms inside a name are not forms ("S.A." in "named after S.A. Khristianovich").
+    """
     best: tuple[re.Match[str], int, str] | None = None
     for surface, group, pattern in _FORMS:
         for match in pattern.finditer(name):
+            at_edge = not name[: match.start()].strip(_EDGE) or not name[match.end() :].strip(_EDGE)
+            if not at_edge:
+                continue
             if best is None or len(match.group()) > len(best[0].group()):
                 best = (match, group, surface)
     return best
@@ -1232,8 +1368,13 @@ def gen_org_form(ctx: Context, rng: random.Random, n: int) -> list[Case]:
         lambda s, name: not s.is_person and find_form(name) is not None,
         latin=False,
     )
+
+    def kinds(_subject: Subject, name: str) -> set[str]:
+        found = find_form(name)
+        return {f"{found[1]:02d}"} if found is not None else set()
+
     return _perturbed_cases(
-        ctx, "org_form", pool, lambda _s, name, r: make_org_form(name, r), rng, n
+        ctx, "org_form", pool, lambda _s, name, r, _k: make_org_form(name, r), rng, n, kinds
     )
 
 
@@ -1298,7 +1439,7 @@ def gen_homoglyph(ctx: Context, rng: random.Random, n: int) -> list[Case]:
     pool = _perturbation_pool(ctx, lambda _s, name: sum(c.isalpha() for c in name) >= 4)
     counter = iter(range(10**9))
 
-    def perturb(_s: Subject, name: str, r: random.Random) -> tuple[str, str] | None:
+    def perturb(_s: Subject, name: str, r: random.Random, _k: str) -> tuple[str, str] | None:
         variant = HOMOGLYPH_VARIANTS[next(counter) % len(HOMOGLYPH_VARIANTS)]
         return make_homoglyph(name, r, variant)
 
@@ -1313,7 +1454,7 @@ def gen_negative_real(ctx: Context, rng: random.Random, n: int) -> list[Case]:
     dropped: list[str] = []
     for schema, names in (("Company", COMPANIES), ("Person", PEOPLE)):
         for name in names:
-            if ctx.is_listed(name):
+            if ctx.is_listed(name) or ctx.shares_full_name(name):
                 dropped.append(name)
                 continue
             cases.append(Case("negative_real", None, [name], schema, meta={"kind": schema}))
@@ -1372,6 +1513,8 @@ def make_org_near_miss(ctx: Context, name: str, rng: random.Random) -> tuple[str
             for w in NEAR_MISS_WORDS
             if fuzz.ratio(w.lower(), original.lower()) < 50
             and w.lower()[:2] != original.lower()[:2]
+            # a replacement that is itself a listed name's word would make a real hit
+            and ctx.vocab[ascii_norm(w)] == 0
         ]
         word = match_case(original, rng.choice(candidates))
         text = text[: match.start()] + word + text[match.end() :]
@@ -1393,6 +1536,8 @@ def make_person_near_miss(name: str, rng: random.Random) -> tuple[str, str] | No
             return None
         given, old = surname[:-1], surname[-1]
     core = old.split()[-1]
+    if len(core) < 3 or not core.isalpha() or core.lower() in {"jr", "sr", "iii"}:
+        return None
     candidates = [
         s
         for s in NEAR_MISS_SURNAMES
@@ -1406,7 +1551,7 @@ def make_person_near_miss(name: str, rng: random.Random) -> tuple[str, str] | No
 
 def gen_negative_near_miss(ctx: Context, rng: random.Random, n: int) -> list[Case]:
     orgs = _perturbation_pool(
-        ctx, lambda s, name: not s.is_person and s.schema not in ("Vessel", "Airplane")
+        ctx, lambda s, _name: s.schema in ("Organization", "Company", "PublicBody")
     )
     people = _perturbation_pool(ctx, lambda s, _name: s.is_person)
     out: list[Case] = []
@@ -1419,7 +1564,10 @@ def gen_negative_near_miss(ctx: Context, rng: random.Random, n: int) -> list[Cas
             if made >= share:
                 break
             result = make(original, rng)
-            if result is None or ctx.is_listed(result[0]):
+            if result is None or ctx.is_listed(result[0]) or ctx.shares_full_name(result[0]):
+                ctx.stats["negative_near_miss_dropped"] = ctx.stats.get(
+                    "negative_near_miss_dropped", 0
+                ) + (result is not None)
                 continue
             out.append(
                 Case(

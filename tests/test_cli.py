@@ -7,7 +7,7 @@ import http.server
 import json
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -93,18 +93,64 @@ def test_walk_loads_editions_oldest_first(home: Path, shared_data: Path, tmp_pat
     assert code == 0 and "added" in out and "version 1 -> version 2" in out
 
 
-def test_bad_file_keeps_active_version(home: Path, shared_data: Path, tmp_path: Path) -> None:
-    assert run("update", "--from-dir", str(shared_data / "un"), "un_sc")[0] == 0
+def _truncated_xml(shared: Path, folder: Path) -> None:
+    data = (shared / "un" / "consolidated.xml").read_bytes()
+    (folder / "consolidated.xml").write_bytes(data[: len(data) // 2])
+
+
+def _broken_csv_row(shared: Path, folder: Path) -> None:
+    lines = (shared / "ofac" / "sdn.csv").read_bytes().split(b"\r\n")
+    lines[100] = lines[100][:40]  # a record cut short: too few fields
+    (folder / "sdn.csv").write_bytes(b"\r\n".join(lines))
+
+
+def _empty_file(shared: Path, folder: Path) -> None:
+    (folder / "sdn.csv").write_bytes(b"")
+
+
+def _wrong_source(shared: Path, folder: Path) -> None:
+    shutil.copy(shared / "un" / "consolidated.xml", folder / "sdn.csv")
+
+
+@pytest.mark.parametrize(
+    ("source", "good", "breaker", "expected"),
+    [
+        ("un_sc", "un", _truncated_xml, ["consolidated.xml", "line 26439", "malformed XML"]),
+        ("us_ofac_sdn", "ofac", _broken_csv_row, ["sdn.csv", "line 101"]),
+        ("us_ofac_sdn", "ofac", _empty_file, ["sdn.csv", "line 1", "empty"]),
+        ("us_ofac_sdn", "ofac", _wrong_source, ["sdn.csv", "line 1", "XML"]),
+    ],
+    ids=["truncated-xml", "broken-csv-row", "empty-file", "wrong-source"],
+)
+def test_bad_input_fails_and_keeps_active_version(
+    home: Path,
+    shared_data: Path,
+    tmp_path: Path,
+    source: str,
+    good: str,
+    breaker: Callable[[Path, Path], None],
+    expected: list[str],
+) -> None:
+    code, _, err = run("update", "--from-dir", str(shared_data / good), source)
+    assert code == 0, err
+    before = _source_row(source)
     broken = tmp_path / "broken"
     broken.mkdir()
-    data = (shared_data / "un" / "consolidated.xml").read_bytes()
-    (broken / "consolidated.xml").write_bytes(data[: len(data) // 2])
-    code, _, err = run("update", "--from-dir", str(broken), "un_sc")
+    breaker(shared_data, broken)
+    code, _, err = run("update", "--from-dir", str(broken), source)
     assert code == 1
-    assert "consolidated.xml" in err and "line" in err
+    for fragment in expected:
+        assert fragment in err
+    after = _source_row(source)
+    assert after == before  # same active version, same history, same counts
+
+
+def _source_row(source: str) -> dict[str, object]:
     code, out, _ = run("sources", "--json")
-    un = next(row for row in json.loads(out) if row["source"] == "un_sc")
-    assert un["version"] == 1 and un["versions"] == 1 and un["target_count"] == 1003
+    assert code == 0
+    row: dict[str, object] = next(r for r in json.loads(out) if r["source"] == source)
+    row.pop("age_days", None)
+    return row
 
 
 def test_unknown_source_and_missing_folder(home: Path, tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ WeightFn = Callable[[Token], float]
 #: Lists carry full names (patronymics, middle names) that queries often omit.
 UNMATCHED_LISTED = 0.5
 UNMATCHED_QUERY = 1.0
+#: Applied when each side keeps a distinctive word the other lacks.
+SUBSTITUTION_FACTOR = 0.9
 #: Token pairs below this similarity are not paired at all.
 MIN_TOKEN_SIMILARITY = 0.8
 
@@ -78,7 +80,7 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         if a.latin[0] == b.latin[0] and (a.kind == INITIAL or b.kind == INITIAL):
             return 0.8, "initial"
         return 0.0, ""
-    shortest = min(len(a.phon), len(b.phon))
+    shortest = min(len(a.latin), len(b.latin))
     if shortest < 4:
         return 0.0, ""
     # Optimal string alignment: a swap of two neighbouring letters is one typo.
@@ -203,4 +205,8 @@ def _align(
     if not distinctive and (left_q or left_l or any(p.similarity < 0.95 for p in pairs)):
         gained *= 0.5
     score = gained / total if total else 0.0
+    if substituted and any(t.kind == NAME for t in left_l):
+        # A distinctive word of each side without counterpart: another name, not a
+        # shorter or longer form of this one (Zaki Ezat Zaki Ahmed / ... Lindqvist).
+        score *= SUBSTITUTION_FACTOR
     return NameComparison(score, tuple(pairs), left_q, left_l, joined)

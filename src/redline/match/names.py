@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from rigour.names import NameTypeTag, analyze_names, extract_org_types
 
 from redline.match.chinese import ROMANISATION_EQUIVALENTS, han_to_tokens, has_han
@@ -166,6 +168,59 @@ GENERIC_WORDS = frozenset(
     ]
 )
 
+#: Words of company-form phrases; a query word one typo away from one is read as it,
+#: so that "JOINT STOTCK COMPANY" still loses its form like "JOINT STOCK COMPANY".
+FORM_WORDS = (
+    "limited",
+    "liability",
+    "company",
+    "joint",
+    "stock",
+    "closed",
+    "open",
+    "public",
+    "private",
+    "corporation",
+    "incorporated",
+    "partnership",
+    "aktsionernoe",
+    "obshchestvo",
+    "ogranichennoi",
+    "ogranichennoy",
+    "otvetstvennostyu",
+    "otvetstvennostiu",
+    "zakrytoe",
+    "otkrytoe",
+    "publichnoe",
+    "gesellschaft",
+    "beschrankter",
+    "haftung",
+    "aktiengesellschaft",
+    "societe",
+    "responsabilite",
+    "limitee",
+    "sociedad",
+    "responsabilidad",
+    "limitada",
+    "anonima",
+    "anonim",
+    "sirketi",
+    "unitary",
+)
+_FORM_WORD_SET = frozenset(FORM_WORDS)
+
+
+@lru_cache(maxsize=100_000)
+def correct_form_word(token: str) -> str:
+    """``token``, or the company-form word it is a typo of (OSA similarity >= 0.8)."""
+    if len(token) < 5 or token in _FORM_WORD_SET or not token.isalpha():
+        return token
+    found = process.extractOne(
+        token, FORM_WORDS, scorer=OSA.normalized_similarity, score_cutoff=0.8
+    )
+    return found[0] if found is not None else token
+
+
 #: Abbreviations lists and customers use for words other names spell out.
 ABBREVIATIONS = {"hk": ("hong", "kong"), "hongkong": ("hong", "kong")}
 
@@ -312,9 +367,11 @@ def prepare_name(
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True:
+        latin_tokens = [correct_form_word(t) for t in latin_tokens]
         org_types, drop = _org_types(latin_tokens, text)
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))
+    _join_abd_al(latin_tokens, part_symbols, vowelless, drop)
     kept = [i for i in range(len(latin_tokens)) if i not in drop]
     locations, domains = _spans(" ".join(latin_tokens[i] for i in kept), len(kept), person)
 
@@ -340,6 +397,21 @@ def prepare_name(
         scripts=frozenset(scripts),
         transforms=tuple(transforms),
     )
+
+
+def _join_abd_al(
+    tokens: list[str], symbols: list[set[str]], vowelless: set[int], drop: set[int]
+) -> None:
+    """Abd al-Rahman, Abd el Kader, عبد الرحمن: write the "abd al" prefix as one word,
+    "abdul", the way most lists do (Abdul Rahman, Abdulrahman)."""
+    for i in range(len(tokens) - 1):
+        if i in drop or i + 1 in drop:
+            continue
+        if tokens[i] in ("abd", "bd") and tokens[i + 1] in ("al", "el", "ul", "ol", "l"):
+            tokens[i] = "abdul"
+            symbols[i] = symbols[i] | symbols[i + 1]
+            vowelless.discard(i)
+            drop.add(i + 1)
 
 
 def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:

@@ -150,10 +150,14 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     ("ee", "i"),
     ("y", "i"),
     ("j", "i"),
+    # -iy, -ii, -iya endings of Russian names (Dmitriy, Dmitrii, Yuliya) after y -> i.
+    ("ii", "i"),
 )
 _REPEATS = re.compile(r"(.)\1+")
 # Doubled consonants are spelling noise across romanisations (Mohammed, Mohamed);
 # doubled vowels are not squashed, or TAATTA would read as TATA.
+# Renderings of عبد ال (servant of): Abdel, Abdal, Abdol, Abdoul are all Abdul.
+_ARABIC_PREFIXES = {"abdel": "abdul", "abdal": "abdul", "abdol": "abdul", "abdil": "abdul"}
 _CONSONANT_REPEATS = re.compile(r"([b-df-hj-np-tv-z])\1+")
 _VOWELS = re.compile(r"[aeiou]")
 
@@ -173,6 +177,8 @@ def phonetic(latin: str) -> str:
     if text.startswith("ie") and len(text) > 3:
         text = text[1:]
     text = _CONSONANT_REPEATS.sub(r"\1", text)
+    if text[:5] in _ARABIC_PREFIXES:
+        text = "abdul" + text[5:]
     if len(text) > 3 and text.endswith("h") and text[-2] in "aeiou":
         text = text[:-1]
     return text

@@ -106,6 +106,8 @@ class Source(ABC):
     publisher: str
     #: The official files, in the order they should be downloaded.
     downloads: tuple[Download, ...] = ()
+    #: For a single-file source: the role its parser reads the file under.
+    file_role: str | None = None
 
     @abstractmethod
     def detect(self, directory: Path) -> SourceFiles | None:
@@ -115,6 +117,22 @@ class Source(ABC):
         root), so that a file of another source with a similar name is not taken.
         Returns ``None`` where the folder holds no file of this source.
         """
+
+    def named_files(self, directory: Path) -> SourceFiles | None:
+        """The source's files in ``directory`` judged by their official names alone.
+
+        Used when an operator names the source explicitly: a file that is there but
+        is not what it should be (empty, another list, damaged) then fails in
+        :meth:`parse` with its file and line, instead of the source looking absent.
+        The default knows single-file sources by their download file name.
+        """
+        if self.file_role is None or len(self.downloads) != 1 or not directory.is_dir():
+            return None
+        wanted = self.downloads[0].filename.lower()
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and path.name.lower() == wanted:
+                return SourceFiles(self.name, (path,), {self.file_role: path})
+        return None
 
     @abstractmethod
     def parse(self, files: SourceFiles) -> Iterator[EntityProxy]:

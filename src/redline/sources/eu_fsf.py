@@ -434,6 +434,7 @@ class EUFinancialSanctions(Source):
             FILENAME,
         ),
     )
+    file_role = ROLE
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """``eu_fsf.xml`` first, else any ``*.xml`` whose root is an FSF root."""

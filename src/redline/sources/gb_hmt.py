@@ -846,6 +846,7 @@ class GbHmtSource(Source):
             filename="ConList.xlsx",
         ),
     )
+    file_role = ROLE
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """The newest OFSI file in ``directory``, the XLSX edition before any CSV.

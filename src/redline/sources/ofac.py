@@ -768,6 +768,13 @@ class OfacCsvSource(Source):
         The primary file must look like an OFAC CSV (a numeric ent_num, a comma);
         the optional files are taken by name and checked by :meth:`parse`.
         """
+        files = self.named_files(directory)
+        if files is None or not _looks_like_ofac(files.roles[PRIM]):
+            return None
+        return files
+
+    def named_files(self, directory: Path) -> SourceFiles | None:
+        """The OFAC files in ``directory`` by name alone; the primary file is required."""
         if not directory.is_dir():
             return None
         entries = [p for p in sorted(directory.iterdir()) if p.is_file()]
@@ -776,8 +783,7 @@ class OfacCsvSource(Source):
             found = _pick(entries, filename)
             if found is not None:
                 roles[role] = found
-        prim = roles.get(PRIM)
-        if prim is None or not _looks_like_ofac(prim):
+        if PRIM not in roles:
             return None
         files = tuple(roles[role] for role in self.filenames if role in roles)
         return SourceFiles(source=self.name, files=files, roles=roles)

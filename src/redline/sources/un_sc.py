@@ -320,6 +320,7 @@ class UNSecurityCouncil(Source):
     downloads = (
         Download("https://scsanctions.un.org/resources/xml/en/consolidated.xml", FILENAME),
     )
+    file_role = ROLE
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """``consolidated.xml`` first, else any ``*.xml`` whose root is CONSOLIDATED_LIST."""

@@ -190,6 +190,7 @@ class DeniedPersonsSource(Source):
     title = "US BIS Denied Persons List"
     publisher = AUTHORITY
     downloads = (Download("https://www.bis.doc.gov/dpl/dpl.txt", "dpl.txt"),)
+    file_role = "dpl"
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """``dpl.txt`` (any case) whose first line is the DPL header."""

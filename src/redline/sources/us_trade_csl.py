@@ -514,6 +514,7 @@ class TradeCslSource(Source):
             "consolidated.csv",
         ),
     )
+    file_role = "consolidated"
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """``consolidated.csv`` if it has a CSL header, else the last ``csl*.csv`` that has.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from redline.settings import Settings
 from redline.sources.base import Source, SourceError
-from redline.sources.discover import discover
+from redline.sources.discover import Found, discover
 from redline.sources.download import DownloadError, DownloadProgress, download_files, with_urls
 from redline.store.loader import LoadResult, ProgressCallback, load_source
 from redline.store.store import Store
@@ -53,6 +53,14 @@ def update_from_dir(
         if name not in sources:
             raise KeyError(f"unknown source {name!r}; known sources: {', '.join(sorted(sources))}")
     found = discover(directory, sources, wanted)
+    if wanted:
+        # A source named explicitly is taken by file name too, so that a damaged or
+        # wrong file fails loudly with its file and line instead of looking absent.
+        detected = {f.source.name for f in found}
+        for name in wanted:
+            named = sources[name].named_files(directory) if name not in detected else None
+            if named is not None:
+                found.append(Found(sources[name], named, directory))
     missing = set(wanted or []) - {f.source.name for f in found}
     for name in sorted(missing):
         outcomes.append(

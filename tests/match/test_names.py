@@ -1,0 +1,149 @@
+"""Name rules, one by one, on real names from the lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from redline.match.chinese import han_to_tokens
+from redline.match.compare import compare_names, token_similarity
+from redline.match.names import GENERIC, LOCATION, NAME, PreparedName, Token, prepare_name
+from redline.match.text import clean_name, consonants, phonetic, romanise
+
+
+def unit_weight(token: Token) -> float:
+    return {NAME: 1.0, GENERIC: 0.2, LOCATION: 0.35}.get(token.kind, 0.3)
+
+
+def prep(text: str, person: bool | None = None) -> PreparedName:
+    prepared = prepare_name(text, person)
+    assert prepared is not None
+    return prepared
+
+
+def score(a: str, b: str, person: bool | None = None) -> float:
+    return compare_names(prep(a, person), prep(b, person), unit_weight).score
+
+
+def phon(token: str) -> str:
+    return phonetic(romanise(clean_name(token)))
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("Dmitry", "Dmitriy", "Dmitrii", "Dmitri", "Дмитрий"),
+        ("Yevgeny", "Evgeny", "Evgenii", "Evgeniy", "Евгений"),
+        ("Khodorkovsky", "Khodorkovskiy", "Ходорковский"),
+        ("Shchukin", "Щукин"),
+        ("Yulia", "Yuliya", "Юлия"),
+    ],
+)
+def test_cyrillic_romanisations_fold_together(variants: tuple[str, ...]) -> None:
+    assert len({phon(v) for v in variants}) == 1
+
+
+def test_arabic_spellings_share_consonants() -> None:
+    assert len({consonants(phon(v)) for v in ("Mohammed", "Muhammad", "Mohamad", "محمد")}) == 1
+    assert score("Muhammad Abd al-Rahman", "MOHAMMED, Abdul Rahman", True) >= 0.85
+    assert score("محمد عبد الرحمن", "Muhammad Abd al-Rahman", True) >= 0.8
+
+
+def test_arabic_article_and_long_vowels() -> None:
+    # UN lists نسيم بن رمضان صحراوي; the UK writes NESSIM BEN ROMDHANE SAHRAOUI.
+    assert score("نسيم بن رمضان صحراوي", "NESSIM BEN ROMDHANE SAHRAOUI", True) >= 0.8
+    tokens = [t.latin for t in prep("عبد الرحمن", True).tokens]
+    assert tokens == ["abdul", "rhmn"]
+
+
+def test_cyrillic_org_name_matches_latin_listing() -> None:
+    # OFAC lists ROSOBORONEXPORT; the UK carries the Russian original.
+    assert score("Рособоронэкспорт", "ROSOBORONEKSPORT OAO", False) >= 0.9
+    assert score("ООО Технопромэкспорт", "TEKHNOPROMEKSPORT LLC", False) >= 0.95
+
+
+def test_chinese_glossary_and_pinyin() -> None:
+    assert han_to_tokens("香港華強電子有限公司") == (
+        "hong",
+        "kong",
+        "huaqiang",
+        "electronics",
+        "limited",
+        "company",
+    )
+    assert han_to_tokens("深圳市华强电子科技有限公司")[0] == "shenzhen"
+    assert han_to_tokens("陈大文") == ("chen", "dawen")
+    assert score("香港電子有限公司", "HONG KONG ELECTRONICS", False) >= 0.95
+    assert score("香港华强电子有限公司", "HONG KONG HUA QIANG ELECTRONICS CO., LIMITED") >= 0.9
+
+
+def test_cantonese_and_wade_giles_surnames() -> None:
+    chan, chen = prep("CHAN", True).tokens[0], prep("陈", True).tokens[0]
+    assert token_similarity(chan, chen)[0] >= 0.9
+    assert token_similarity(prep("Hsu", True).tokens[0], prep("Xu", True).tokens[0])[0] >= 0.9
+
+
+def test_name_order_comma_forms_and_initials() -> None:
+    assert score("Usama bin Laden", "BIN LADEN, Usama", True) == pytest.approx(1.0)
+    assert score("KIM Jong Un", "Jong Un KIM", True) == pytest.approx(1.0)
+    assert score("J. Shubert", "ROBERT J. SHUBERT", True) > score("K. Shubert", "ROBERT J. SHUBERT")
+
+
+def test_missing_middle_name_costs_less_than_extra_query_word() -> None:
+    dropped = score("Dmitry Medvedev", "Dmitry Anatolyevich MEDVEDEV", True)
+    assert dropped >= 0.8
+    substituted = score("Dmitry Ivanovich Medvedev", "Dmitry Anatolyevich MEDVEDEV", True)
+    assert substituted < dropped
+
+
+def test_joined_and_split_tokens() -> None:
+    assert score("Hongkong Huaqiang Electronics", "HONG KONG HUAQIANG ELECTRONICS") >= 0.95
+    assert score("SBERBANK", "SBER BANK") >= 0.9
+    assert score("VEB ENGI NEERING LLC", "VEB ENGINEERING LLC") >= 0.9
+
+
+def test_punctuation_diacritics_case() -> None:
+    assert score("Société Générale", "SOCIETE GENERALE") == pytest.approx(1.0)
+    assert score("AL-QA'IDA", "al qaida") >= 0.95
+
+
+def test_company_forms_become_a_type_not_tokens() -> None:
+    for form in ("OOO", "ООО", "Limited Liability Company", "LLC"):
+        prepared = prep(f"{form} Almaz", False)
+        assert [t.latin for t in prepared.tokens] == ["almaz"], form
+        assert prepared.org_types == {"llc"}, form
+    for form in ("Co., Ltd.", "Limited", "GmbH", "FZE"):
+        assert prep(f"Sinno {form}", False).org_types == {"llc"}, form
+    assert prep("Almaz JSC", False).org_types == prep("AO Almaz", False).org_types == {"jsc"}
+    assert prep("Techma Gesellschaft mit beschränkter Haftung", False).org_types == {"llc"}
+    assert score("INUSSIA IMPEX PVT LTD", "INUSSIA IMPEX PRIVATE LIMITED", False) >= 0.95
+
+
+def test_generic_words_alone_never_make_a_hit() -> None:
+    assert score("Global Electronics Trading Limited", "GLOBAL TRADING GROUP", False) < 0.75
+    assert score("Star Electronics", "SKY STAR ELECTRONICS", False) < 0.75
+    assert score("Hong Kong Yuanda Electronics", "HONG KONG MEILIN ELECTRONICS", False) < 0.75
+    # ...but a listed name made only of generic words still matches itself.
+    assert score("Hong Kong Electronics", "HONG KONG ELECTRONICS", False) == pytest.approx(1.0)
+    kinds = {t.latin: t.kind for t in prep("Hong Kong Huaqiang Electronics Trading", False).tokens}
+    assert kinds == {
+        "hong": LOCATION,
+        "kong": LOCATION,
+        "huaqiang": NAME,
+        "electronics": GENERIC,
+        "trading": GENERIC,
+    }
+
+
+def test_homoglyphs_and_invisible_characters() -> None:
+    spoofed = "S\u0432erbank\u200b"  # Cyrillic в, zero-width space
+    assert [t.latin for t in prep("Hо\u200bng Kong").tokens] == ["hong", "kong"]  # Cyrillic о
+    assert score("ROSNЕFT", "ROSNEFT") == pytest.approx(1.0)  # Cyrillic Е
+    assert score(spoofed, "SBERBANK") == pytest.approx(1.0)  # В looks like a Latin B
+    assert score("Sbеrbank\u00ad", "SBERBANK") == pytest.approx(1.0)  # Cyrillic е, soft hyphen
+
+
+def test_typos_and_transpositions() -> None:
+    assert score("ADEM YILMZA", "ADEM YILMAZ", True) >= 0.85
+    assert score("Mikhali LEONTYEV", "Mikhail LEONTYEV", True) >= 0.85
+    assert score("ABB", "AAB", False) < 0.75
+    assert score("Fujitsu Limited", "FITS", False) < 0.75
