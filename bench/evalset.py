@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import random
 import re
 import sys
@@ -156,10 +157,26 @@ def name_keys(text: str) -> frozenset[str]:
 
 
 def sound_keys(text: str) -> frozenset[str]:
-    """Metaphone keys of a name's words of two letters or more."""
+    """Metaphone keys of a name's distinctive words (two letters or more; not generic
+    words, company-form words or particles)."""
     return frozenset(
-        key for word in ascii_norm(text).split() if len(word) >= 2 and (key := metaphone(word))
+        key
+        for word in ascii_norm(text).split()
+        if len(word) >= 2
+        and word not in GENERIC_WORDS
+        and word not in _FORM_WORDS
+        and word not in PARTICLE_WORDS
+        and (key := metaphone(word))
     )
+
+
+def _long_single(text: str) -> bool:
+    words = [w for w in ascii_norm(text).split() if w not in GENERIC_WORDS | _FORM_WORDS]
+    return len(words) == 1 and len(words[0]) >= 5
+
+
+def _single_word(text: str) -> str:
+    return next(w for w in ascii_norm(text).split() if w not in GENERIC_WORDS | _FORM_WORDS)
 
 
 def letters_script(char: str) -> str | None:
@@ -212,19 +229,50 @@ def similarity(a: str, b: str) -> float:
     return float(fuzz.token_set_ratio(ascii_norm(a), ascii_norm(b)))
 
 
+#: Name particles that carry no identity of their own.
+PARTICLE_WORDS = frozenset(
+    "al el ad ar as ash at az an bin ben ibn bint abu abou um umm de da di du del della dos "
+    "das van von der den la le ter ould mr mrs dr haji hajji sheikh shaykh mullah maulavi "
+    "qari general".split()
+)
+
+
+def _distinctive(name: str) -> list[str]:
+    return [
+        t
+        for t in name_tokens(name)
+        if len(t) >= 2 and t not in GENERIC_WORDS and t not in PARTICLE_WORDS
+    ]
+
+
+def _tokens_agree(a: str, b: str) -> bool:
+    if a == b or (len(a) >= 3 and metaphone(a) == metaphone(b)):
+        return True
+    shorter = min(len(a), len(b))
+    if shorter >= 4 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return shorter >= 3 and fuzz.ratio(a, b) >= 75
+
+
 def related(a: str, b: str) -> bool:
     """Whether two names of one subject are spellings of one name, not two different names.
 
-    They share a distinctive token (not a generic word such as "Bank", not a particle),
-    or read alike as a whole.  Noms de guerre ("Abu Qatada" for "Omar Mahmoud Uthman"),
-    renamed ships and translations ("Jaunā tautas armija" for "New People's Army") are
-    different names: no name matcher can be asked to connect them.
+    Judged independently of redline's matcher: at least two thirds of the distinctive
+    words of the shorter name (not generic words such as "Bank", not particles such as
+    "al" or "bin") agree with words of the other (same word, same metaphone key, one a
+    prefix of the other, or a fuzz ratio of 75 or more), or the two read alike as a
+    whole (token sort ratio of 85 or more, for joined or split words).  Noms de guerre
+    ("Abu Qatada" for "Omar Mahmoud Uthman"), maiden names, renamed ships and
+    translations ("Jaunā tautas armija" for "New People's Army") are different names:
+    no name matcher can be asked to connect them.
     """
-    tokens_a = {t for t in name_tokens(a) if t not in GENERIC_WORDS}
-    tokens_b = {t for t in name_tokens(b) if t not in GENERIC_WORDS}
-    if tokens_a & tokens_b:
-        return True
-    return fuzz.token_sort_ratio(ascii_norm(a), ascii_norm(b)) >= 70
+    tokens_a, tokens_b = _distinctive(a), _distinctive(b)
+    if tokens_a and tokens_b:
+        shorter, longer = sorted((tokens_a, tokens_b), key=len)
+        agreeing = sum(1 for t in shorter if any(_tokens_agree(t, u) for u in longer))
+        if agreeing >= max(1, math.ceil(len(shorter) * 2 / 3)):
+            return True
+    return fuzz.token_sort_ratio(ascii_norm(a), ascii_norm(b)) >= 85
 
 
 # --------------------------------------------------------------------------- the listed subjects
@@ -445,10 +493,14 @@ class Context:
         self.vocab = Counter()
         self._sound_postings: dict[str, set[int]] = defaultdict(set)
         self._sound_names: set[frozenset[str]] = set()
+        #: Listed names made of one distinctive word of 5+ letters ("NOVATEK"), exact.
+        self._single_words: set[str] = set()
         counter = itertools.count()
         for subject in self.subjects:
             for name in subject.all_names:
                 keys = sound_keys(name)
+                if len(keys) == 1 and _long_single(name):
+                    self._single_words.add(_single_word(name))
                 if len(keys) >= 2:
                     self._sound_names.add(keys)
                     number = next(counter)
@@ -469,21 +521,26 @@ class Context:
     def shares_full_name(self, name: str) -> bool:
         """Whether ``name`` contains a whole listed name, or a listed name contains it.
 
-        Judged by sound keys (metaphone, not redline's own folding), on names of two
-        words or more: "Sergei Korolev" inside "Sergey Borisovich Korolev", or "Adib
-        Shaban Mansour" containing the listed alias "Adib Shaban".  Such a name is the
+        Judged by sound keys of distinctive words (metaphone, not redline's own
+        folding): "Sergei Korolev" inside "Sergey Borisovich Korolev", "Adib Shaban
+        Mansour" containing the listed alias "Adib Shaban", "Novatek Microelectronics
+        Corp." containing the listed "OAO NOVATEK".  Such a name is the
         listed name with words added or left out, an alert any analyst expects, so it
         cannot serve as a negative.
         """
         keys = sound_keys(name)
-        if len(keys) < 2:
+        if not keys:
             return False
-        postings = [self._sound_postings.get(k, set()) for k in keys]
-        if set.intersection(*postings):
+        if len(keys) >= 2:
+            postings = [self._sound_postings.get(k, set()) for k in keys]
+            if set.intersection(*postings):
+                return True
+        words = {w for w in ascii_norm(name).split() if len(w) >= 5}
+        if words & self._single_words:
             return True
         return any(
             frozenset(combo) in self._sound_names
-            for size in range(2, len(keys))
+            for size in range(2, len(keys) + 1)
             for combo in itertools.combinations(sorted(keys), size)
         )
 
@@ -617,7 +674,8 @@ def gen_cross_publisher(ctx: Context, rng: random.Random, n: int) -> list[Case]:
             elif a_names:
                 query = a_names[0]
                 hidden = _same_key_names(b, query)
-                if [x for x in b.strong_names if x not in hidden]:
+                remaining = [x for x in b.strong_names if x not in hidden]
+                if any(related(query, x) for x in remaining):
                     shared.append(
                         Case(
                             "cross_publisher",
@@ -1314,6 +1372,10 @@ _FORMS = sorted(
 
 
 _EDGE = " ,.;:()[]\"'“”«»„"
+#: Every word of a company form, ASCII-folded ("limited", "liability", "ooo", "sa"...).
+_FORM_WORDS = frozenset(
+    word for group in FORM_GROUPS for surface in group for word in ascii_norm(surface).split()
+)
 
 
 def find_form(name: str) -> tuple[re.Match[str], int, str] | None:

@@ -20,12 +20,14 @@ from redline.match.names import INITIAL, NAME, PreparedName, Token
 #: Weight of a token given its kind and how common it is on the lists.
 WeightFn = Callable[[Token], float]
 
-#: Share of a leftover listed token's weight that counts against the score.
-#: Lists carry full names (patronymics, middle names) that queries often omit.
-UNMATCHED_LISTED = 0.5
-UNMATCHED_QUERY = 1.0
+#: Share of a leftover token's weight that counts against the score.
+UNMATCHED = 0.5
+#: ... when both sides keep a distinctive token the other lacks.
+SUBSTITUTED = 1.0
 #: Applied when each side keeps a distinctive word the other lacks.
 SUBSTITUTION_FACTOR = 0.9
+#: Applied when a single distinctive word pairs up and the other side has more.
+SINGLE_WORD_FACTOR = 0.88
 #: Token pairs below this similarity are not paired at all.
 MIN_TOKEN_SIMILARITY = 0.8
 
@@ -71,7 +73,11 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if a.phon == b.phon:
         if a.latin == b.latin:
             return 1.0, "identical"
-        return (1.0 if len(a.phon) >= 5 else 0.9), "spelling variant"
+        if len(a.phon) < 5:
+            return 0.9, "spelling variant"
+        # Folded together, but written very differently (Wanjia / Vania): weaker.
+        close = OSA.normalized_similarity(a.latin, b.latin) >= 0.7
+        return (0.97 if close else 0.88), "spelling variant"
     if a.symbols & b.symbols:
         return 0.95, "same name in another script or spelling"
     if (a.vowelless or b.vowelless) and a.cons == b.cons and len(a.cons) >= 2:
@@ -163,6 +169,16 @@ def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     return (fused, *[t for t in tokens if t.kind != NAME])
 
 
+def _single_word_hit(
+    pairs: list[TokenPair], left_q: tuple[Token, ...], left_l: tuple[Token, ...]
+) -> bool:
+    """One distinctive word in common, and more distinctive words on one side: a bare
+    given name listed as an alias ("Joe", "Mahmud") inside a full name, or one word of
+    a firm's name.  Evidence, but weak."""
+    named = [p for p in pairs if p.query.kind == NAME and p.listed.kind == NAME]
+    return len(named) == 1 and any(t.kind == NAME for t in (*left_q, *left_l))
+
+
 def _align(
     query: tuple[Token, ...], listed: tuple[Token, ...], weight: WeightFn, joined: bool = False
 ) -> NameComparison:
@@ -190,11 +206,13 @@ def _align(
         w = weight(pair.query) + weight(pair.listed)
         gained += pair.similarity * w
         total += w
-    total += sum(weight(t) for t in left_q) * UNMATCHED_QUERY
-    # A listed word left over counts half (lists carry middle names queries omit),
-    # unless the query put another word in its place: then it is a different name.
-    substituted = any(t.kind == NAME for t in left_q)
-    total += sum(weight(t) for t in left_l) * (UNMATCHED_QUERY if substituted else UNMATCHED_LISTED)
+    # A word left over on one side counts half: lists carry middle names and
+    # patronymics that queries omit, and customers give fuller names than lists.
+    # When each side keeps a distinctive word the other lacks, the names differ in a
+    # word (Zaki Ezat Zaki Ahmed / ... Lindqvist): leftovers count fully, and more.
+    substituted = any(t.kind == NAME for t in left_q) and any(t.kind == NAME for t in left_l)
+    share = SUBSTITUTED if substituted else UNMATCHED
+    total += sum(weight(t) for t in (*left_q, *left_l)) * share
     # Generic words alone never make a hit: unless some distinctive token pairs up,
     # only a name that agrees in every word (a listed "Hong Kong Electronics") counts.
     distinctive = any(
@@ -205,8 +223,8 @@ def _align(
     if not distinctive and (left_q or left_l or any(p.similarity < 0.95 for p in pairs)):
         gained *= 0.5
     score = gained / total if total else 0.0
-    if substituted and any(t.kind == NAME for t in left_l):
-        # A distinctive word of each side without counterpart: another name, not a
-        # shorter or longer form of this one (Zaki Ezat Zaki Ahmed / ... Lindqvist).
+    if substituted:
         score *= SUBSTITUTION_FACTOR
+    elif _single_word_hit(pairs, left_q, left_l):
+        score *= SINGLE_WORD_FACTOR
     return NameComparison(score, tuple(pairs), left_q, left_l, joined)

@@ -11,6 +11,7 @@ over the posting arrays), normalised by both names' key mass, and keeps the best
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 12
+INDEX_FORMAT = 14
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -89,6 +90,8 @@ class IndexedName:
     entity: int
     prop: str
     name: PreparedName
+    #: The name as listed (``name.original`` may be a variant derived from it).
+    listed: str
 
 
 @dataclass
@@ -140,9 +143,10 @@ class NameIndex:
                     if value in seen:
                         continue
                     seen.add(value)
-                    prepared = prepare_name(value, person)
-                    if prepared is not None:
-                        names.append(IndexedName(index, prop, prepared))
+                    for variant in name_variants(value):
+                        prepared = prepare_name(variant, person)
+                        if prepared is not None:
+                            names.append(IndexedName(index, prop, prepared, value))
             if len(names) == start:
                 continue
             entity_names[record.entity_id] = (start, len(names))
@@ -324,7 +328,7 @@ class NameIndex:
             for entity_id, hidden in exclude.items()
             if (span := self.entity_names.get(entity_id)) is not None
             for position in range(*span)
-            if self.names[position].name.original in hidden
+            if self.names[position].listed in hidden
         ]
         if hidden_positions:
             values = np.where(np.isin(hit, hidden_positions), np.float32(0.0), values)
@@ -337,6 +341,23 @@ class NameIndex:
             if cleaned is not None:
                 found.extend(self.identifiers.get(cleaned, []))
         return found
+
+
+_BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
+
+
+def name_variants(value: str) -> list[str]:
+    """The listed name, and the name without its bracketed parts when it has any.
+
+    Lists append remarks and acronyms in brackets: "Abdel Ilah Sabri (false identity
+    related to ...)", "GENERAL DEPARTMENT OF ATOMIC ENERGY (GDAE)".  The name itself
+    must be findable without them.
+    """
+    variants = [value]
+    stripped = _BRACKETED.sub(" ", value).strip()
+    if stripped and stripped != value.strip():
+        variants.append(stripped)
+    return variants
 
 
 def name_keys_of(name: PreparedName) -> set[str]:

@@ -57,115 +57,36 @@ KIND_WEIGHTS = {
 # Words that describe what a firm does or how it is organised, not which firm it is.
 # rigour tags many of them as "domain" symbols too; this list covers the rest.
 GENERIC_WORDS = frozenset(
-    [
-        "electronics",
-        "electronic",
-        "electronica",
-        "elektronik",
-        "technology",
-        "technologies",
-        "tech",
-        "trading",
-        "trade",
-        "traders",
-        "international",
-        "intl",
-        "group",
-        "holding",
-        "holdings",
-        "industrial",
-        "industries",
-        "industry",
-        "company",
-        "co",
-        "corporation",
-        "corp",
-        "limited",
-        "ltd",
-        "development",
-        "import",
-        "export",
-        "imp",
-        "exp",
-        "investment",
-        "investments",
-        "logistics",
-        "shipping",
-        "services",
-        "service",
-        "solutions",
-        "systems",
-        "system",
-        "engineering",
-        "manufacturing",
-        "enterprise",
-        "enterprises",
-        "global",
-        "general",
-        "commercial",
-        "bank",
-        "partners",
-        "partnership",
-        "supply",
-        "supplies",
-        "import-export",
-        "components",
-        "component",
-        "semiconductor",
-        "semiconductors",
-        "microelectronics",
-        "equipment",
-        "machinery",
-        "products",
-        "product",
-        "materials",
-        "chemical",
-        "chemicals",
-        "energy",
-        "petroleum",
-        "oil",
-        "gas",
-        "aviation",
-        "marine",
-        "maritime",
-        "transport",
-        "transportation",
-        "management",
-        "consulting",
-        "network",
-        "networks",
-        "software",
-        "instrument",
-        "instruments",
-        "precision",
-        "research",
-        "institute",
-        "university",
-        "center",
-        "centre",
-        "foundation",
-        "association",
-        "trust",
-        "capital",
-        "finance",
-        "financial",
-        "fund",
-        "the",
-        "and",
-        "of",
-        "for",
-        "de",
-        "la",
-        "des",
-        "del",
-        "y",
-        "e",
-        "et",
-        "und",
-        "new",
-        "first",
-        "star",
-    ]
+    """
+    electronics electronic electronica elektronik technology technologies tech trading trade
+    traders international intl group holding holdings industrial industries industry company
+    co corporation corp limited ltd development import export imp exp investment investments
+    logistics shipping services service solutions systems system engineering manufacturing
+    enterprise enterprises global general commercial bank partners partnership supply
+    supplies import-export components component semiconductor semiconductors
+    microelectronics equipment machinery products product materials chemical chemicals
+    energy petroleum oil gas aviation marine maritime transport transportation management
+    consulting network networks software instrument instruments precision research institute
+    university center centre foundation association trust capital finance financial fund the
+    and of for de la des del y e et und new first star national state organization
+    organisation organizations establishment department ministry office agency authority
+    administration express airways airlines complex plant factory works production
+    scientific science sciences technical technological academy bureau directorate committee
+    council commission union federal republic people peoples sanayi ticaret ve ithalat
+    ihracat insaat pazarlama bilgisayar telekomunikasyon mining metals metal steel
+    construction building real estate property properties insurance exchange currency money
+    transfer commerce marketing agricultural agriculture medical pharmaceutical pharma
+    automation automotive motor motors post postal media communications telecom power
+    electric electrical
+    """.split()
+)
+
+#: Directions and regions that name places, not firms.
+LOCATION_WORDS = frozenset(
+    """
+    east west north south middle central eastern western northern southern asia europe
+    africa america pacific atlantic gulf orient oriental eurasia asian european african
+    """.split()
 )
 
 #: Words of company-form phrases; a query word one typo away from one is read as it,
@@ -423,7 +344,7 @@ def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:
         return PARTICLE
     if person is not True and (domain or latin in GENERIC_WORDS):
         return GENERIC
-    if location and person is not True:
+    if (location or latin in LOCATION_WORDS) and person is not True:
         return LOCATION
     return NAME
 

@@ -25,6 +25,7 @@ from redline.match.index import (
     EntityRecord,
     IndexedEntity,
     NameIndex,
+    name_variants,
     person_flag,
 )
 from redline.match.names import PreparedName, prepare_name
@@ -202,7 +203,12 @@ class Screener:
 
     def _prepare(self, query: Query) -> list[PreparedName]:
         person = person_flag(query.schema)
-        prepared = [prepare_name(name, person, symbols=False) for name in query.names if name]
+        prepared = [
+            prepare_name(variant, person, symbols=False)
+            for name in query.names
+            if name
+            for variant in name_variants(name)
+        ]
         return [self.index.attach_symbols(p) for p in prepared if p is not None]
 
     def _score(
@@ -215,6 +221,7 @@ class Screener:
     ) -> Match:
         best: NameComparison | None = None
         best_pair: tuple[PreparedName, PreparedName, str] | None = None
+        best_listed = entity.caption
         best_score = -1.0
         for position in positions:
             listed = index.names[position]
@@ -226,6 +233,7 @@ class Screener:
                 if score > best_score:
                     best, best_score = comparison, score
                     best_pair = (name, listed.name, listed.prop)
+                    best_listed = listed.listed
         features = self._features(query, entity, best_pair)
         name_score = max(best_score, 0.0)
         score = name_score + sum(f.contribution for f in features if not f.decisive)
@@ -239,7 +247,7 @@ class Screener:
         if best_pair is not None:
             query_name, listed_name, prop = best_pair
             explanation["query_name"] = query_name.original
-            explanation["matched_name"] = listed_name.original
+            explanation["matched_name"] = best_listed
             explanation["matched_property"] = prop
             explanation["transformations"] = sorted(
                 set(query_name.transforms) | set(listed_name.transforms)
@@ -250,7 +258,7 @@ class Screener:
             source_id=entity.source_id,
             schema=entity.schema,
             caption=entity.caption,
-            matched_name=best_pair[1].original if best_pair else entity.caption,
+            matched_name=best_listed,
             query_name=best_pair[0].original if best_pair else "",
             score=score,
             decision=self.config.decide(score),
