@@ -28,8 +28,8 @@ endif
 	$(BIN)/redline screen-file examples/parties.csv --output out/parties.jsonl
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: setup
 	$(BIN)/mypy

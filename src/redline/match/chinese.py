@@ -77,7 +77,7 @@ def han_to_tokens(run: str) -> tuple[str, ...]:
     lists write them.
     """
     if 2 <= len(run) <= 4 and not any(word in run for word in _GLOSSARY):
-        return (_pinyin(run[0]), _pinyin(run[1:]))
+        return tuple(t for t in (_pinyin(run[0]), _pinyin(run[1:])) if t)
     tokens: list[str] = []
     pending: list[str] = []
     i = 0

@@ -29,7 +29,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 14
+INDEX_FORMAT = 17
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -113,6 +113,7 @@ class NameIndex:
     postings: dict[str, npt.NDArray[np.int32]]
     key_weights: dict[str, float]
     inv_norm: npt.NDArray[np.float32]
+    inv_consonant_norm: npt.NDArray[np.float32]
     name_entity: npt.NDArray[np.int32]
     name_class: npt.NDArray[np.int8]
     token_df: dict[str, int]
@@ -120,6 +121,8 @@ class NameIndex:
     entity_names: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: rigour name symbols of every listed token, by its romanised form.
     vocabulary: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Name positions by their romanised text: an exact spelling is always a candidate.
+    exact: dict[str, list[int]] = field(default_factory=dict)
     state: str = ""
     format: int = INDEX_FORMAT
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
@@ -193,6 +196,7 @@ class NameIndex:
         raw: dict[str, list[int]] = defaultdict(list)
         token_df: dict[str, int] = defaultdict(int)
         vocabulary: dict[str, set[str]] = defaultdict(set)
+        exact: dict[str, list[int]] = defaultdict(list)
         name_keys: list[set[str]] = []
         for position, item in enumerate(names):
             keys = name_keys_of(item.name)
@@ -204,10 +208,18 @@ class NameIndex:
             for token in item.name.tokens:
                 if token.symbols:
                     vocabulary[token.latin].update(token.symbols)
+            exact[item.name.latin].append(position)
         total = max(len(names), 1)
         key_weights = {key: math.log(1 + total / len(post)) for key, post in raw.items()}
         norms = np.array(
             [math.sqrt(sum(key_weights[k] for k in keys)) or 1.0 for keys in name_keys],
+            dtype=np.float32,
+        )
+        consonant_norms = np.array(
+            [
+                math.sqrt(sum(key_weights[k] for k in keys if k.startswith(_CONSONANT_KEYS))) or 1.0
+                for keys in name_keys
+            ],
             dtype=np.float32,
         )
         return cls(
@@ -216,6 +228,7 @@ class NameIndex:
             postings={k: np.array(v, dtype=np.int32) for k, v in raw.items()},
             key_weights=key_weights,
             inv_norm=(1.0 / norms).astype(np.float32),
+            inv_consonant_norm=(1.0 / consonant_norms).astype(np.float32),
             name_entity=np.array([n.entity for n in names], dtype=np.int32),
             name_class=np.array(
                 [schema_class(entities[n.entity].schema) for n in names], dtype=np.int8
@@ -224,6 +237,7 @@ class NameIndex:
             identifiers=identifiers,
             entity_names=entity_names,
             vocabulary={k: frozenset(v) for k, v in vocabulary.items()},
+            exact=dict(exact),
             state=state,
         )
 
@@ -255,14 +269,22 @@ class NameIndex:
         *,
         limit: int,
         exclude: Mapping[str, set[str]] | None = None,
+        consonants_only: bool = False,
     ) -> list[tuple[int, float]]:
-        """The ``limit`` best (name position, retrieval score) pairs for the query names."""
+        """The ``limit`` best (name position, retrieval score) pairs for the query names.
+
+        ``consonants_only`` matches on consonant and symbol keys alone: how a name
+        written without vowels (Arabic script) finds its Latin renderings, which the
+        same name in Arabic script would otherwise outrank on every trigram.
+        """
         if not self.names:
             return []
         scores = np.zeros(len(self.names), dtype=np.float32)
         query_mass = 0.0
         for name in names:
             for key in name_keys_of(name):
+                if consonants_only and not key.startswith(_CONSONANT_KEYS):
+                    continue
                 weight = self.key_weights.get(key)
                 if weight is None:
                     query_mass += math.log(1 + len(self.names))
@@ -275,7 +297,8 @@ class NameIndex:
         hit = np.flatnonzero(scores)
         if hit.size == 0:
             return []
-        values = scores[hit] * self.inv_norm[hit]
+        norms = self.inv_consonant_norm if consonants_only else self.inv_norm
+        values = scores[hit] * norms[hit]
         allowed = _COMPATIBLE.get(schema or "")
         if allowed is not None:
             keep = np.isin(self.name_class[hit], list(allowed))
@@ -305,17 +328,46 @@ class NameIndex:
         Ranking entities rather than names keeps one subject listed by four
         publishers under twenty aliases from crowding every other candidate out.
         """
+        names = list(names)
         grouped: dict[int, tuple[float, list[int]]] = {}
-        for position, score in self.retrieve(names, schema, limit=pool, exclude=exclude):
-            entity = int(self.name_entity[position])
-            found = grouped.get(entity)
-            if found is None:
-                if len(grouped) >= entities:
+        allowed = _COMPATIBLE.get(schema or "")
+        hidden = self._hidden(exclude) if exclude else set()
+        for name in names:
+            for position in self.exact.get(name.latin, []):
+                entity = int(self.name_entity[position])
+                if position in hidden or (
+                    allowed is not None and int(self.name_class[position]) not in allowed
+                ):
                     continue
-                grouped[entity] = (score, [position])
-            elif len(found[1]) < names_per_entity:
-                found[1].append(position)
+                exact_positions = grouped.setdefault(entity, (1.0, []))[1]
+                if position not in exact_positions:
+                    exact_positions.append(position)
+        passes = [(entities, False)]
+        if any(t.vowelless for name in names for t in name.tokens):
+            passes.append((entities + entities // 2, True))
+        for cap, consonants_only in passes:
+            hits = self.retrieve(
+                names, schema, limit=pool, exclude=exclude, consonants_only=consonants_only
+            )
+            for position, score in hits:
+                entity = int(self.name_entity[position])
+                found = grouped.get(entity)
+                if found is None:
+                    if len(grouped) >= cap:
+                        continue
+                    grouped[entity] = (score, [position])
+                elif len(found[1]) < names_per_entity and position not in found[1]:
+                    found[1].append(position)
         return [(entity, best, positions) for entity, (best, positions) in grouped.items()]
+
+    def _hidden(self, exclude: Mapping[str, set[str]]) -> set[int]:
+        return {
+            position
+            for entity_id, hidden in exclude.items()
+            if (span := self.entity_names.get(entity_id)) is not None
+            for position in range(*span)
+            if self.names[position].listed in hidden
+        }
 
     def _apply_exclusions(
         self,
@@ -323,13 +375,7 @@ class NameIndex:
         values: npt.NDArray[np.float32],
         exclude: Mapping[str, set[str]],
     ) -> npt.NDArray[np.float32]:
-        hidden_positions = [
-            position
-            for entity_id, hidden in exclude.items()
-            if (span := self.entity_names.get(entity_id)) is not None
-            for position in range(*span)
-            if self.names[position].listed in hidden
-        ]
+        hidden_positions = list(self._hidden(exclude))
         if hidden_positions:
             values = np.where(np.isin(hit, hidden_positions), np.float32(0.0), values)
         return values
@@ -358,6 +404,11 @@ def name_variants(value: str) -> list[str]:
     if stripped and stripped != value.strip():
         variants.append(stripped)
     return variants
+
+
+#: Key prefixes that survive the loss of vowels: consonant skeletons and trigrams,
+#: (not name symbols: an Arabic name carries many more than its Latin renderings).
+_CONSONANT_KEYS = ("c:", "k")
 
 
 def name_keys_of(name: PreparedName) -> set[str]:

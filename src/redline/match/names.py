@@ -259,6 +259,8 @@ def prepare_name(
         scripts.add(script)
         if has_han(raw):
             for latin in han_to_tokens(raw):
+                if not latin:
+                    continue
                 latin_tokens.append(latin)
                 part_symbols.append(set())
             continue

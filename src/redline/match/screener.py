@@ -223,15 +223,20 @@ class Screener:
         best_pair: tuple[PreparedName, PreparedName, str] | None = None
         best_listed = entity.caption
         best_score = -1.0
+        best_rank = -1.0
         for position in positions:
             listed = index.names[position]
             for name in prepared:
                 comparison = compare_names(name, listed.name, index.token_weight)
-                score = comparison.score * (
-                    WEAK_ALIAS_FACTOR if listed.prop == "weakAlias" else 1.0
-                )
-                if score > best_score:
-                    best, best_score = comparison, score
+                score = comparison.score
+                if listed.prop == "weakAlias" and score < 1.0:
+                    # A weak alias spelt exactly is a hit; a near spelling of one is less.
+                    score *= WEAK_ALIAS_FACTOR
+                # Between equally good names, prefer the one whose company form agrees.
+                form = compare_org_types(name.org_types, listed.name.org_types)
+                rank = score + (form.contribution if form is not None else 0.0)
+                if rank > best_rank:
+                    best, best_score, best_rank = comparison, score, rank
                     best_pair = (name, listed.name, listed.prop)
                     best_listed = listed.listed
         features = self._features(query, entity, best_pair)

@@ -1,0 +1,1 @@
+"""Goods and routes: HS codes against control lists, and diversion red-flag rules."""
