@@ -108,6 +108,12 @@ def memory() -> dict[str, float]:
     return found
 
 
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds of this process (``RUSAGE_SELF``) or its reaped children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def environment(data_dir: Path) -> dict[str, Any]:
     def git(*args: str) -> str:
         try:
@@ -395,6 +401,7 @@ def child_throughput(home: Path, csv_path: Path, workers: int) -> dict[str, Any]
     read = time.perf_counter()
     stamps: list[float] = []
     errors = alerts = 0
+    own_cpu, workers_cpu = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
     call = time.perf_counter()
     for matches, error in screen_many(
         Settings(home=home), queries, workers=workers, on_result=lambda: None
@@ -403,6 +410,8 @@ def child_throughput(home: Path, csv_path: Path, workers: int) -> dict[str, Any]
         errors += error is not None
         alerts += bool(matches)
     done = time.perf_counter()
+    own_cpu = cpu_seconds(resource.RUSAGE_SELF) - own_cpu
+    workers_cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - workers_cpu
     count = len(queries)
     total = done - call
     steady = stamps[-1] - stamps[0] if len(stamps) > 1 else 0.0
@@ -415,6 +424,11 @@ def child_throughput(home: Path, csv_path: Path, workers: int) -> dict[str, Any]
         "until_first_result_s": round(stamps[0] - call, 3) if stamps else None,
         "steady_s": round(steady, 3),
         "steady_names_per_s": round((len(stamps) - 1) / steady, 1) if steady else None,
+        "parent_cpu_s": round(own_cpu, 2),
+        "workers_cpu_s": round(workers_cpu, 2),
+        "names_per_cpu_s": round(count / (own_cpu + workers_cpu), 1)
+        if own_cpu + workers_cpu
+        else None,
         "rows_with_alerts": alerts,
         "errors": errors,
     }
@@ -524,9 +538,11 @@ def run_cli(home: Path, csv_path: Path, out: Path, workers: int) -> dict[str, An
     command += ["--workers", str(workers)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")}
     env["REDLINE_HOME"] = str(home)
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"redline screen-file failed with exit code {done.returncode}")
@@ -537,6 +553,8 @@ def run_cli(home: Path, csv_path: Path, out: Path, workers: int) -> dict[str, An
         "rows_written": lines,
         "total_s": round(seconds, 3),
         "names_per_s": round(lines / seconds, 1) if seconds else None,
+        "cpu_s": round(cpu, 2),
+        "names_per_cpu_s": round(lines / cpu, 1) if cpu else None,
     }
 
 
@@ -642,13 +660,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         screener = Screener(store, index_dir=home / "index")
         report["index"]["open_in_bench_process_s"] = round(time.perf_counter() - started, 3)
         time_screen(screener, warmup)
+        cpu = time.process_time()
         times, counts = time_screen(screener, sample)
+        cpu = time.process_time() - cpu
         groups = latency_groups(sample, times)
         report["latency_ms"] = groups
         report["latency_results_per_query"] = round(sum(counts) / max(len(counts), 1), 2)
+        # CPU time over wall time of the timed calls: below 1 when other work preempted us.
+        report["latency_cpu_over_wall"] = round(cpu / (sum(times) / 1000), 3) if times else None
         print(f"  {'group':22} {'n':>6} {'mean':>8} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>9}")
         for name, stats in groups.items():
             print(_row(name, stats))
+        print(
+            f"  (process CPU / wall time over the timed calls: {report['latency_cpu_over_wall']})"
+        )
         overall = groups["all"]
         p50_met = "met" if overall["p50"] <= TARGET_P50_MS else "NOT met"
         p99_met = "met" if overall["p99"] <= TARGET_P99_MS else "NOT met"
@@ -663,12 +688,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"screen_many (fresh process; parent index load, pool start-up included): "
             f"{many['total_s']:.2f} s = {many['names_per_s']:.0f} names/s "
             f"(first result after {many['until_first_result_s']} s; steady "
-            f"{many['steady_names_per_s']} names/s; {many['errors']} errors)"
+            f"{many['steady_names_per_s']} names/s; {many['errors']} errors; "
+            f"{many['names_per_cpu_s']} names per CPU-second)"
         )
         cli = run_cli(home, csv_path, work / "out.jsonl", WORKERS)
         print(
             f"redline screen-file end to end: {cli['total_s']:.2f} s = "
-            f"{cli['names_per_s']:.0f} names/s ({cli['rows_written']} lines written)"
+            f"{cli['names_per_s']:.0f} names/s ({cli['rows_written']} lines written; "
+            f"{cli['names_per_cpu_s']} names per CPU-second)"
         )
         report["throughput"] = {"screen_many": many, "cli_screen_file": cli}
         rate = min(many["names_per_s"] or 0.0, cli["names_per_s"] or 0.0)
@@ -707,6 +734,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "cli": cli["names_per_s"],
             },
         }
+        report["environment"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"\n-> {args.out}")

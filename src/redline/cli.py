@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -400,6 +401,115 @@ def screen_file(
     console.print(
         f"screened {len(rows)} rows: {alerts} with alerts, {errors} with errors -> {output}"
     )
+
+
+@app.command()
+def batch(
+    input_file: Annotated[Path, typer.Argument(help="Orders or shipments: CSV, XLSX or Parquet.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Results: .csv, .jsonl, .xlsx or .html.")
+    ],
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML mapping of columns to fields.")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", help="FIELD=COLUMN, e.g. buyer_name='Customer' (repeatable)."),
+    ] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet to read.")] = None,
+    output_format: Annotated[
+        str | None, typer.Option("--format", help="csv, jsonl, xlsx or html (default: by name).")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="Also write the HTML report here.")] = None,
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra or overriding rules YAML.")
+    ] = None,
+    disable_rule: Annotated[
+        list[str] | None, typer.Option("--disable-rule", help="Rule id to switch off.")
+    ] = None,
+    control_list: Annotated[
+        list[Path] | None,
+        typer.Option("--control-list", help="CSV of HS codes or prefixes to flag (repeatable)."),
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local (all cores) or spark.")] = "local",
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark master URL (default local[*]).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Local processes (default: all cores).")
+    ] = None,
+) -> None:
+    """Screen a file of orders or shipments: parties, goods (CHPL) and route red flags."""
+    from redline.batch.engine import BatchOptions, run_local
+    from redline.batch.mapping import Mapping, MappingError
+    from redline.batch.reader import InputError, open_shipments
+    from redline.batch.report import ReportBuilder
+    from redline.batch.writers import OutputError, VerdictWriter, write_errors
+    from redline.batch.writers import output_format as format_of
+    from redline.goods.hs import ControlListError
+    from redline.goods.rules import RuleError
+
+    if engine not in ("local", "spark"):
+        raise _fail("--engine must be local or spark", 2)
+    try:
+        mapping: Mapping | None = Mapping.from_yaml(mapping_file) if mapping_file else None
+        if column:
+            extra = Mapping.from_options(column)
+            mapping = mapping.override(columns=extra.columns) if mapping else extra
+        fmt = format_of(output, output_format)
+        reader = open_shipments(input_file, mapping, sheet=sheet)
+        options = BatchOptions(
+            rules_files=tuple(rules or ()),
+            disabled_rules=tuple(disable_rule or ()),
+            control_lists=tuple(control_list or ()),
+        )
+        from redline.batch.engine import ShipmentScreener  # validates rules and lists now
+
+        shipment_screener = ShipmentScreener(_screener(), options)
+    except (MappingError, InputError, OutputError, RuleError, ControlListError) as exc:
+        raise _fail(str(exc), 2) from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    store = open_store()
+    versions = {
+        name: f"version {info.seq}, published {info.published or '?'}"
+        for name, info in store.active_versions().items()
+    }
+    builder = ReportBuilder()
+    report_path = report or (output if fmt == "html" else None)
+    risks = {"block": 0, "review": 0, "clear": 0}
+    tabular = VerdictWriter(output, reader.columns, fmt) if fmt != "html" else None
+    with reader, _progress() as progress, tabular or nullcontext() as writer:
+        task = progress.add_task(f"screening {input_file.name}", total=None)
+        if engine == "spark":
+            from redline.batch.spark import run_spark
+
+            verdicts = run_spark(settings(), reader, options, master=spark_master)
+        else:
+            verdicts = run_local(shipment_screener, reader, workers=workers)
+        for verdict in verdicts:
+            risks[verdict.risk] += 1
+            if writer is not None:
+                writer.write(verdict)
+            if report_path is not None:
+                builder.add(verdict)
+            progress.advance(task)
+    for error in reader.errors:
+        builder.add_error(error)
+    if report_path is not None:
+        builder.write(
+            report_path, input_file=input_file, list_versions=versions, counts=reader.counts
+        )
+    errors_path = output.with_name(output.stem + ".errors.csv")
+    if reader.errors:
+        write_errors(errors_path, reader.errors, reader.columns)
+    console.print(
+        f"{input_file.name}: {risks['block']} block, {risks['review']} review, "
+        f"{risks['clear']} clear -> {output}"
+        + (f", report {report_path}" if report_path and report_path != output else "")
+    )
+    if reader.errors:
+        console.print(f"rows that could not be screened: {errors_path}")
+    console.print(reader.counts.summary())
 
 
 def _screener() -> Any:

@@ -47,22 +47,28 @@ def screen_many(
     on_result: Callable[[], None] | None = None,
 ) -> Iterator[ScreenResult]:
     """Screen ``queries`` (``None`` for rows without a name) in order, in parallel."""
+    global _worker
     config = config or MatchConfig()
-    # Build (or load) the index once here so workers only load it.
-    parent = Screener.open(settings, config)
     count = workers or os.cpu_count() or 1
     jobs = ((q, limit, threshold) for q in queries)
+    if not hasattr(os, "fork"):
+        context = mp.get_context()
+        with context.Pool(count, initializer=_init_worker, initargs=(settings, config)) as pool:
+            for result in pool.imap(_screen_one, jobs, chunksize=64):
+                if on_result:
+                    on_result()
+                yield result
+        return
+    # Load the index once; forked workers inherit it instead of loading it again.
+    _worker = Screener.open(settings, config)
     if count <= 1:
-        global _worker
-        _worker = parent
         for job in jobs:
             result = _screen_one(job)
             if on_result:
                 on_result()
             yield result
         return
-    context = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
-    with context.Pool(count, initializer=_init_worker, initargs=(settings, config)) as pool:
+    with mp.get_context("fork").Pool(count) as pool:
         for result in pool.imap(_screen_one, jobs, chunksize=64):
             if on_result:
                 on_result()

@@ -14,11 +14,13 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from redline.match.addresses import AddressIndex
 from redline.match.features import (
     COUNTRY_PROPS,
     IDENTIFIER_PROPS,
@@ -29,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 17
+INDEX_FORMAT = 21
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -70,9 +72,8 @@ def person_flag(schema: str | None) -> bool | None:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedEntity:
-    """What scoring needs of one listed subject."""
+class IndexedEntity(NamedTuple):
+    """What scoring needs of one listed subject (a named tuple: fast to unpickle)."""
 
     entity_id: str
     source: str
@@ -83,10 +84,12 @@ class IndexedEntity:
     countries: frozenset[str]
     identifiers: Mapping[str, str]
     topics: tuple[str, ...]
+    #: Programme names and codes (e.g. the CSL list codes EL, MEU).
+    programs: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedName:
+class IndexedName(NamedTuple):
     entity: int
     prop: str
     name: PreparedName
@@ -123,6 +126,7 @@ class NameIndex:
     vocabulary: dict[str, frozenset[str]] = field(default_factory=dict)
     #: Name positions by their romanised text: an exact spelling is always a candidate.
     exact: dict[str, list[int]] = field(default_factory=dict)
+    address_index: AddressIndex = field(default_factory=AddressIndex)
     state: str = ""
     format: int = INDEX_FORMAT
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
@@ -180,8 +184,22 @@ class NameIndex:
                     countries=frozenset(countries),
                     identifiers=ids,
                     topics=tuple(props.get("topics", [])),
+                    programs=tuple(
+                        dict.fromkeys([*props.get("programId", []), *props.get("program", [])])
+                    ),
+                    addresses=tuple(dict.fromkeys(props.get("address", []))),
                 )
             )
+        # Share one object per distinct token: far fewer objects to save and load.
+        interned: dict[Token, Token] = {}
+        names = [
+            item._replace(
+                name=item.name._replace(
+                    tokens=tuple(interned.setdefault(t, t) for t in item.name.tokens)
+                )
+            )
+            for item in names
+        ]
         return cls._finish(entities, names, dict(identifiers), entity_names, state)
 
     @classmethod
@@ -238,6 +256,9 @@ class NameIndex:
             entity_names=entity_names,
             vocabulary={k: frozenset(v) for k, v in vocabulary.items()},
             exact=dict(exact),
+            address_index=AddressIndex.build(
+                (i, address) for i, e in enumerate(entities) for address in e.addresses
+            ),
             state=state,
         )
 
@@ -246,10 +267,10 @@ class NameIndex:
     def attach_symbols(self, name: PreparedName) -> PreparedName:
         """``name`` with the name symbols its tokens have on the lists."""
         tokens = tuple(
-            replace(t, symbols=t.symbols | found) if (found := self.vocabulary.get(t.latin)) else t
+            t._replace(symbols=t.symbols | found) if (found := self.vocabulary.get(t.latin)) else t
             for t in name.tokens
         )
-        return replace(name, tokens=tokens)
+        return name._replace(tokens=tokens)
 
     def token_weight(self, token: Token) -> float:
         """Kind weight damped by how many listed names contain the token."""

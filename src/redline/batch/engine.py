@@ -1,0 +1,161 @@
+"""Screening shipment rows: parties against the lists, goods against control lists,
+then the red-flag rules.  One :class:`ShipmentScreener` does a row; the engines run
+it over a file, locally on all cores or on Spark (:mod:`redline.batch.spark`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from redline.goods.hs import ControlList, load_chpl, load_control_list, match_lists
+from redline.goods.rules import Rule, evaluate, load_rules
+from redline.goods.shipment import Party, PartyHit, Shipment, ShipmentFacts, Verdict
+from redline.match import Match, Query, Screener
+
+#: Address similarity from which an address resemblance is reported at all; the
+#: rules decide from which score it matters (``party_address_listed.min_score``).
+ADDRESS_FLOOR = 0.6
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What a batch run applies besides the lists: rules and control lists."""
+
+    rules_files: tuple[Path, ...] = ()
+    disabled_rules: tuple[str, ...] = ()
+    control_lists: tuple[Path, ...] = ()
+    #: Most listed entities reported per party.
+    party_limit: int = 5
+
+
+class ShipmentScreener:
+    """Turns one :class:`Shipment` into a :class:`Verdict`."""
+
+    def __init__(self, screener: Screener, options: BatchOptions | None = None) -> None:
+        self.screener = screener
+        self.options = options or BatchOptions()
+        self.rules: list[Rule] = load_rules(
+            extra_files=self.options.rules_files, disabled=self.options.disabled_rules
+        )
+        self.lists: list[ControlList] = [
+            load_chpl(),
+            *(load_control_list(path, path.stem) for path in self.options.control_lists),
+        ]
+
+    def facts(self, shipment: Shipment) -> ShipmentFacts:
+        party_hits: list[PartyHit] = []
+        for party in shipment.parties:
+            party_hits.extend(self._party_hits(party))
+        goods_hits = (
+            match_lists(shipment.goods.hs_code, self.lists) if shipment.goods.hs_code else []
+        )
+        return ShipmentFacts(shipment, tuple(party_hits), tuple(goods_hits))
+
+    def verdict(self, shipment: Shipment) -> Verdict:
+        return evaluate(self.facts(shipment), self.rules)
+
+    def _party_hits(self, party: Party) -> list[PartyHit]:
+        query = Query.of(party.name, country=party.country)
+        hits: dict[str, PartyHit] = {}
+        for match in self.screener.screen(query, limit=self.options.party_limit):
+            hits[match.entity_id] = self._hit(party, match)
+        if party.address:
+            for entity, score, listed in self.screener.match_address(
+                party.address, floor=ADDRESS_FLOOR
+            ):
+                known = hits.get(entity.entity_id)
+                if known is not None:
+                    hits[entity.entity_id] = _with_address(known, score, listed)
+                    continue
+                hits[entity.entity_id] = PartyHit(
+                    role=party.role,
+                    party_name=party.name,
+                    entity_id=entity.entity_id,
+                    source=entity.source,
+                    schema=entity.schema,
+                    caption=entity.caption,
+                    score=0.0,
+                    decision="no_match",
+                    topics=entity.topics,
+                    programs=entity.programs,
+                    explanation={"address": {"listed": listed, "similarity": round(score, 3)}},
+                    address_score=score,
+                )
+        return list(hits.values())
+
+    def _hit(self, party: Party, match: Match) -> PartyHit:
+        info = self.screener.entity_info(match.entity_id)
+        return PartyHit(
+            role=party.role,
+            party_name=party.name,
+            entity_id=match.entity_id,
+            source=match.source,
+            schema=match.schema,
+            caption=match.caption,
+            score=match.score,
+            decision=match.decision,
+            topics=info.topics if info else (),
+            programs=info.programs if info else (),
+            explanation=match.explanation,
+        )
+
+
+def _with_address(hit: PartyHit, score: float, listed: str) -> PartyHit:
+    explanation = {**hit.explanation, "address": {"listed": listed, "similarity": round(score, 3)}}
+    return PartyHit(
+        role=hit.role,
+        party_name=hit.party_name,
+        entity_id=hit.entity_id,
+        source=hit.source,
+        schema=hit.schema,
+        caption=hit.caption,
+        score=hit.score,
+        decision=hit.decision,
+        topics=hit.topics,
+        programs=hit.programs,
+        explanation=explanation,
+        address_score=score,
+    )
+
+
+# --------------------------------------------------------------------------- local engine
+
+_worker: ShipmentScreener | None = None
+
+
+def _screen_one(shipment: Shipment) -> Verdict:
+    assert _worker is not None
+    return _worker.verdict(shipment)
+
+
+def run_local(
+    screener: ShipmentScreener,
+    shipments: Iterable[Shipment],
+    *,
+    workers: int | None = None,
+    on_verdict: Callable[[Verdict], None] | None = None,
+) -> Iterator[Verdict]:
+    """Verdicts for ``shipments``, in input order, screened on ``workers`` processes.
+
+    Workers are forked from this process and inherit ``screener`` with its loaded
+    name index, so nothing is loaded twice.
+    """
+    global _worker
+    count = workers or os.cpu_count() or 1
+    if count <= 1 or not hasattr(os, "fork"):
+        for shipment in shipments:
+            verdict = screener.verdict(shipment)
+            if on_verdict:
+                on_verdict(verdict)
+            yield verdict
+        return
+    _worker = screener
+    with mp.get_context("fork").Pool(count) as pool:
+        for verdict in pool.imap(_screen_one, shipments, chunksize=32):
+            if on_verdict:
+                on_verdict(verdict)
+            yield verdict
