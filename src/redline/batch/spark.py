@@ -8,6 +8,8 @@ the verdicts back in input order.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -15,6 +17,30 @@ from redline.batch.engine import BatchOptions, ShipmentScreener
 from redline.goods.shipment import Shipment, Verdict
 from redline.match import Screener
 from redline.settings import Settings
+
+
+def spark_session(master: str | None = None) -> tuple[Any, bool]:
+    """The active Spark session, else a new one on ``master``; and whether it is new.
+
+    In local mode the Python workers run this interpreter (unless ``PYSPARK_PYTHON``
+    says otherwise), so that they import the same redline as the driver.
+    """
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    master = master or "local[*]"
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("redline-batch")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    return spark, True
 
 
 def run_spark(
@@ -25,18 +51,14 @@ def run_spark(
     master: str | None = None,
     partitions: int | None = None,
 ) -> Iterator[Verdict]:
-    """Verdicts for ``shipments`` in input order, screened on Spark."""
-    from pyspark.sql import SparkSession
+    """Verdicts for ``shipments`` in input order, screened on Spark.
 
+    Uses the active Spark session if there is one (``master`` is then ignored) and
+    leaves it running; otherwise starts a session on ``master`` and stops it at the end.
+    """
     options = options or BatchOptions()
     Screener.open(settings)  # build the index once, on the driver
-    spark = (
-        SparkSession.builder.master(master or "local[*]")
-        .appName("redline-batch")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
+    spark, started = spark_session(master)
     try:
         context = spark.sparkContext
         rows = list(shipments)
@@ -52,4 +74,5 @@ def run_spark(
         # Partitions come back in order, and each keeps its rows' order.
         yield from results.toLocalIterator(prefetchPartitions=True)
     finally:
-        spark.stop()
+        if started:
+            spark.stop()

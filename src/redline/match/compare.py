@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -68,6 +69,7 @@ class NameComparison:
         return data
 
 
+@lru_cache(maxsize=500_000)
 def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     """Similarity in [0, 1] of two tokens and the rule that gave it."""
     if a.phon == b.phon:
@@ -105,11 +107,21 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:
     """Best of token-by-token alignment and, where token counts differ, joined tokens."""
+    if query.tokens == listed.tokens:
+        return NameComparison(
+            1.0,
+            tuple(TokenPair(t, t, 1.0, "identical") for t in query.tokens),
+            (),
+            (),
+            False,
+        )
     q_tokens, l_tokens = _merge_split_words(query.tokens, listed.tokens)
     best = _align(q_tokens, l_tokens, weight, joined=q_tokens is not query.tokens)
-    q_names = [t for t in query.tokens if t.kind == NAME]
-    l_names = [t for t in listed.tokens if t.kind == NAME]
-    if len(q_names) != len(l_names) and q_names and l_names:
+    if best.score >= 0.95:
+        return best
+    q_names = sum(1 for t in query.tokens if t.kind == NAME)
+    l_names = sum(1 for t in listed.tokens if t.kind == NAME)
+    if q_names != l_names and q_names and l_names:
         joined = _align(_joined(query.tokens), _joined(listed.tokens), weight, joined=True)
         if joined.score > best.score:
             best = joined

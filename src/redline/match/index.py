@@ -340,7 +340,7 @@ class NameIndex:
         schema: str | None,
         *,
         entities: int,
-        names_per_entity: int = 3,
+        names_per_entity: int = 2,
         pool: int = 300,
         exclude: Mapping[str, set[str]] | None = None,
     ) -> list[tuple[int, float, list[int]]]:

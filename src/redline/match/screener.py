@@ -59,12 +59,16 @@ def _no_gc() -> Iterator[None]:
 
 @dataclass(frozen=True)
 class MatchConfig:
-    """Thresholds and effort of screening; defaults measured on the dev set."""
+    """Thresholds and effort of screening; defaults measured on the dev set.
 
-    match_threshold: float = 0.88
-    possible_threshold: float = 0.75
+    ``possible_threshold`` is where the dev set's false-alert rate on unlisted names
+    falls to 1 % (bench/eval_matching.py, BENCHMARKS.md).
+    """
+
+    match_threshold: float = 0.93
+    possible_threshold: float = 0.86
     #: Listed subjects retrieved from the index per query and scored.
-    candidate_entities: int = 25
+    candidate_entities: int = 15
     #: Retrieval scores (shared key mass, cosine-normalised) below this are not scored.
     retrieval_floor: float = 0.1
 
