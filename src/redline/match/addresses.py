@@ -76,8 +76,10 @@ class AddressIndex:
 
     def similarity(self, a: tuple[str, ...], b: tuple[str, ...]) -> float:
         sa, sb = set(a), set(b)
-        shared = sum(self._weight(t) for t in sa & sb)
-        total = sum(self._weight(t) for t in sa) + sum(self._weight(t) for t in sb)
+        # fsum: the same result whatever the order of the sets (which varies with
+        # the process's hash seed), so that every process scores alike.
+        shared = math.fsum(self._weight(t) for t in sa & sb)
+        total = math.fsum(self._weight(t) for t in sa) + math.fsum(self._weight(t) for t in sb)
         return 2 * shared / total if total else 0.0
 
     def match(
@@ -88,7 +90,7 @@ class AddressIndex:
         if len(tokens) < 2 or not self.addresses:
             return []
         # Candidates share at least one of the query's three rarest words.
-        rare = sorted(set(tokens), key=lambda t: -self._weight(t))[:3]
+        rare = sorted(set(tokens), key=lambda t: (-self._weight(t), t))[:3]
         candidates = {p for t in rare for p in self.postings.get(t, [])}
         scored = []
         for position in candidates:
@@ -96,7 +98,7 @@ class AddressIndex:
             score = self.similarity(tokens, listed_tokens)
             if score >= floor:
                 scored.append((entity, score, listed))
-        scored.sort(key=lambda item: -item[1])
+        scored.sort(key=lambda item: (-item[1], item[0], item[2]))
         best: dict[int, tuple[int, float, str]] = {}
         for item in scored:
             best.setdefault(item[0], item)

@@ -17,12 +17,15 @@ from typing import Any
 from rapidfuzz.distance import OSA, Levenshtein
 
 from redline.match.names import INITIAL, NAME, PreparedName, Token
+from redline.match.text import consonants, phonetic
 
 #: Weight of a token given its kind and how common it is on the lists.
 WeightFn = Callable[[Token], float]
 
 #: Share of a leftover token's weight that counts against the score.
 UNMATCHED = 0.5
+#: ... when one side's words all pair up and only the other has words left over.
+OMITTED = 0.35
 #: ... when both sides keep a distinctive token the other lacks.
 SUBSTITUTED = 1.0
 #: Applied when each side keeps a distinctive word the other lacks.
@@ -149,13 +152,13 @@ def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[To
     while i < len(tokens):
         if i + 1 < len(tokens):
             a, b = tokens[i], tokens[i + 1]
-            phon = a.phon + b.phon
+            phon = phonetic(a.latin + b.latin)  # SHIP PING: folded as one word
             if phon in whole and phon not in own and a.phon not in whole and b.phon not in whole:
                 merged.append(
                     Token(
                         a.latin + b.latin,
                         phon,
-                        a.cons + b.cons,
+                        consonants(phon),
                         frozenset(),
                         NAME if NAME in (a.kind, b.kind) else a.kind,
                         a.vowelless or b.vowelless,
@@ -224,15 +227,21 @@ def _align(
     # word (Zaki Ezat Zaki Ahmed / ... Lindqvist): leftovers count fully, and more.
     substituted = any(t.kind == NAME for t in left_q) and any(t.kind == NAME for t in left_l)
     share = SUBSTITUTED if substituted else UNMATCHED
+    if not substituted and not (left_q and left_l):
+        # One name is the other with words left out: a shorter form of it.
+        share = OMITTED
     total += sum(weight(t) for t in (*left_q, *left_l)) * share
     # Generic words alone never make a hit: unless some distinctive token pairs up,
-    # only a name that agrees in every word (a listed "Hong Kong Electronics") counts.
+    # only a name that agrees in every word, typos aside (a listed "Hong Kong
+    # Electronics", "China General Nuclear Power Corporation"), counts.
     distinctive = any(
         (p.query.kind == NAME and p.listed.kind == NAME)
         or ((p.query.kind == NAME or p.listed.kind == NAME) and p.similarity >= 0.95)
         for p in pairs
     )
-    if not distinctive and (left_q or left_l or any(p.similarity < 0.95 for p in pairs)):
+    if not distinctive and (
+        left_q or left_l or sum(p.similarity for p in pairs) < 0.9 * len(pairs)
+    ):
         gained *= 0.5
     score = gained / total if total else 0.0
     if substituted:

@@ -25,10 +25,10 @@ from redline.match.text import (
     CYRILLIC,
     HAN,
     HANGUL,
-    LATIN,
     clean_name,
     consonants,
     fix_homoglyphs,
+    latin_context,
     phonetic,
     romanise,
     script_of,
@@ -252,12 +252,12 @@ def prepare_name(
     part_symbols: list[set[str]] = []
     vowelless: set[int] = set()
     homoglyphs = False
+    looks_latin = latin_context(raw_tokens)
     for raw in raw_tokens:
+        fixed = fix_homoglyphs(raw, looks_latin)
+        homoglyphs |= fixed != raw
+        raw = fixed
         script = script_of(raw)
-        if script == LATIN:
-            fixed = fix_homoglyphs(raw)
-            homoglyphs |= fixed != raw
-            raw = fixed
         scripts.add(script)
         if has_han(raw):
             for latin in han_to_tokens(raw):
@@ -339,6 +339,24 @@ def _join_abd_al(
             drop.add(i + 1)
 
 
+_GENERIC_LIST = sorted(GENERIC_WORDS | LOCATION_WORDS)
+
+
+@lru_cache(maxsize=100_000)
+def generic_typo(token: str) -> str | None:
+    """The generic word ``token`` misspells (INDUSORY, LGISTICS), if it is one typo away.
+
+    Strict on purpose (six letters or more, OSA similarity 0.85 or more): a firm's
+    own name close to a generic word (TRADEX) must stay distinctive.
+    """
+    if len(token) < 6 or token in GENERIC_WORDS or not token.isalpha():
+        return None
+    found = process.extractOne(
+        token, _GENERIC_LIST, scorer=OSA.normalized_similarity, score_cutoff=0.85
+    )
+    return found[0] if found is not None else None
+
+
 def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:
     if latin.isdigit():
         return NUMBER
@@ -346,10 +364,12 @@ def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:
         return INITIAL
     if latin in PARTICLES:
         return PARTICLE
-    if person is not True and (domain or latin in GENERIC_WORDS):
-        return GENERIC
-    if (location or latin in LOCATION_WORDS) and person is not True:
-        return LOCATION
+    if person is not True:
+        typo_of = None if (domain or location) else generic_typo(latin)
+        if domain or latin in GENERIC_WORDS or typo_of in GENERIC_WORDS:
+            return GENERIC
+        if location or latin in LOCATION_WORDS or typo_of in LOCATION_WORDS:
+            return LOCATION
     return NAME
 
 

@@ -62,11 +62,11 @@ class MatchConfig:
     """Thresholds and effort of screening; defaults measured on the dev set.
 
     ``possible_threshold`` is where the dev set's false-alert rate on unlisted names
-    falls to 1 % (bench/eval_matching.py, BENCHMARKS.md).
+    falls below 1 % (bench/eval_matching.py, BENCHMARKS.md).
     """
 
-    match_threshold: float = 0.93
-    possible_threshold: float = 0.86
+    match_threshold: float = 0.94
+    possible_threshold: float = 0.88
     #: Listed subjects retrieved from the index per query and scored.
     candidate_entities: int = 15
     #: Retrieval scores (shared key mass, cosine-normalised) below this are not scored.

@@ -102,15 +102,35 @@ def script_of(token: str) -> str:
     return LATIN
 
 
-def fix_homoglyphs(token: str) -> str:
-    """Map look-alike Cyrillic/Greek letters to Latin in a token that is mostly Latin."""
-    latin = sum(1 for c in token if "a" <= c <= "z")
-    if latin == 0:
-        return token
+def fix_homoglyphs(token: str, latin_context: bool = False) -> str:
+    """Map look-alike Cyrillic/Greek letters to Latin in a token that reads as Latin.
+
+    A token mixing Latin letters with look-alikes (сhelyаbinsk) is Latin; so is a
+    token made only of look-alikes (ЕР, ВANK) inside a name whose other letters are
+    Latin (``latin_context``): real Cyrillic words rarely consist of them alone.
+    """
     foreign = sum(1 for c in token if c in _HOMOGLYPHS)
-    if foreign == 0 or foreign > latin:
+    if foreign == 0:
         return token
+    latin = sum(1 for c in token if "a" <= c <= "z")
+    letters = sum(1 for c in token if c.isalpha())
+    if latin == 0 and not (latin_context and foreign == letters):
+        return token
+    if latin and foreign + latin < letters:
+        return token  # other foreign letters too: a word of another script
     return "".join(_HOMOGLYPHS.get(c, c) for c in token)
+
+
+def latin_context(tokens: list[str]) -> bool:
+    """Whether a name's letters are Latin apart from look-alikes of Latin letters."""
+    latin = other = 0
+    for token in tokens:
+        for char in token:
+            if "a" <= char <= "z":
+                latin += 1
+            elif char.isalpha() and char not in _HOMOGLYPHS:
+                other += 1
+    return latin > 0 and other == 0
 
 
 @lru_cache(maxsize=200_000)
