@@ -1,5 +1,6 @@
 # Redline: the two commands of the README.
-#   make run   -> set up, load every official list (offline from ../shared/data when present), show them
+#   make run   -> set up, load every official list (offline from ../shared/data when present), show
+#                 them, screen the example parties and the example shipments (CSV results + HTML report)
 #   make test  -> set up, lint (ruff), type-check (mypy), run the tests (pytest)
 PYTHON ?= python3
 VENV ?= .venv
@@ -26,6 +27,7 @@ else
 endif
 	$(BIN)/redline sources
 	$(BIN)/redline screen-file examples/parties.csv --output out/parties.jsonl
+	$(BIN)/redline batch examples/shipments.csv --output out/shipments.csv --report out/report.html
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts

@@ -143,13 +143,23 @@ def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[To
     if len(tokens) < 2:
         return tokens
     whole = {t.phon for t in other if len(t.phon) >= 4}
-    if not whole:
-        return tokens
+    other_words = {t.latin for t in other}
     own = {t.phon for t in tokens}
     merged: list[Token] = []
     changed = False
     i = 0
     while i < len(tokens):
+        # Spelt-out letters (L D S) where the other side writes the word (LDS).
+        run = i
+        while run < len(tokens) and len(tokens[run].latin) == 1:
+            run += 1
+        if run - i >= 2:
+            letters = "".join(t.latin for t in tokens[i:run])
+            if letters in other_words:
+                merged.append(Token(letters, letters, consonants(letters), frozenset(), NAME))
+                changed = True
+                i = run
+                continue
         if i + 1 < len(tokens):
             a, b = tokens[i], tokens[i + 1]
             phon = phonetic(a.latin + b.latin)  # SHIP PING: folded as one word

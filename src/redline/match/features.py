@@ -126,11 +126,23 @@ def compare_birth_dates(query: Iterable[str], listed: Iterable[str]) -> Feature 
     )
 
 
+#: Places lists file under one another: OFAC and the UK list Hong Kong firms with
+#: "China" addresses, so a Hong Kong party must not count against a China listing.
+_RELATED_COUNTRIES = {"hk": {"cn"}, "mo": {"cn"}, "cn": {"hk", "mo"}}
+
+
 def compare_countries(query: Iterable[str], listed: frozenset[str]) -> Feature | None:
     codes = {c for c in (normalise_country(v) for v in query) if c}
     if not codes or not listed:
         return None
     shared = codes & listed
+    if not shared:
+        related = {r for c in codes for r in _RELATED_COUNTRIES.get(c, ())} & listed
+        if related:
+            named = ", ".join(sorted(codes))
+            return Feature(
+                "country", 0.0, f"country {named} related to listed {', '.join(sorted(related))}"
+            )
     if shared:
         return Feature("country", COUNTRY_AGREE, f"country {', '.join(sorted(shared))} listed")
     return Feature(

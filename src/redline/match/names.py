@@ -399,7 +399,16 @@ _PINYIN_TARGETS = frozenset(ROMANISATION_EQUIVALENTS.values())
 
 
 #: Words that qualify a company form next to it ("PVT LTD", "(PRIVATE) LIMITED").
-_FORM_QUALIFIERS = frozenset({"pvt", "private", "pte", "pty"})
+_FORM_QUALIFIERS = frozenset({"pvt", "private", "pte", "pty", "company", "co", "corp"})
+#: ASCII spellings of forms rigour knows only with their diacritics or dots.
+_EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("anonim", "sirketi"), "jsc"),
+    (("limited", "sirketi"), "llc"),
+    (("ltd", "sti"), "llc"),
+    (("gesellschaft", "mit", "beschrankter", "haftung"), "llc"),
+    (("societe", "anonyme"), "jsc"),
+    (("a", "s"), "jsc"),
+)
 
 
 def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
@@ -411,16 +420,28 @@ def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
     """
     types: set[str] = set()
     covered: set[int] = set()
+    # Longer ASCII spellings first, so rigour's shorter match inside them ("sirketi"
+    # in "anonim sirketi") does not take their place.
+    for words, generic in _EXTRA_FORMS:
+        n = len(words)
+        last_only = words == ("a", "s")  # "A S" only as a name's last words
+        for start in range(len(tokens) - n + 1):
+            span = set(range(start, start + n))
+            if last_only and start + n != len(tokens):
+                continue
+            if tuple(tokens[start : start + n]) == words and not covered & span:
+                covered.update(span)
+                types.add(generic)
     source = unicodedata.normalize("NFC", original).casefold()
     for text in (source, " ".join(tokens)):
         for matched, generic in extract_org_types(text, generic=True):
-            words = [romanise(w) for w in split_tokens(clean_name(matched))]
-            n = len(words)
+            found = [romanise(w) for w in split_tokens(clean_name(matched))]
+            n = len(found)
             if n == 0:
                 continue
             for start in range(len(tokens) - n + 1):
                 span = set(range(start, start + n))
-                if tokens[start : start + n] == words and not covered & span:
+                if tokens[start : start + n] == found and not covered & span:
                     covered.update(span)
                     types.add(generic)
                     break
