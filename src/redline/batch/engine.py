@@ -15,10 +15,13 @@ from redline.goods.hs import ControlList, load_chpl, load_control_list, match_li
 from redline.goods.rules import Rule, evaluate, load_rules
 from redline.goods.shipment import Party, PartyHit, Shipment, ShipmentFacts, Verdict
 from redline.match import Match, Query, Screener
+from redline.match.index import IndexedEntity
 
 #: Address similarity from which an address resemblance is reported at all; the
 #: rules decide from which score it matters (``party_address_listed.min_score``).
 ADDRESS_FLOOR = 0.6
+#: Distinct parties and addresses remembered per worker before the memory is reset.
+_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class ShipmentScreener:
         self.rules: list[Rule] = load_rules(
             extra_files=self.options.rules_files, disabled=self.options.disabled_rules
         )
+        self._match_cache: dict[tuple[str, str | None], list[Match]] = {}
+        self._address_cache: dict[str, list[tuple[IndexedEntity, float, str]]] = {}
         self.lists: list[ControlList] = [
             load_chpl(),
             *(load_control_list(path, path.stem) for path in self.options.control_lists),
@@ -58,15 +63,34 @@ class ShipmentScreener:
     def verdict(self, shipment: Shipment) -> Verdict:
         return evaluate(self.facts(shipment), self.rules)
 
+    def _matches(self, name: str, country: str | None) -> list[Match]:
+        """Screening results for a party, remembered: order files name the same
+        counterparties again and again."""
+        key = (name, country)
+        found = self._match_cache.get(key)
+        if found is None:
+            query = Query.of(name, country=country)
+            found = self.screener.screen(query, limit=self.options.party_limit)
+            if len(self._match_cache) >= _CACHE_SIZE:
+                self._match_cache.clear()
+            self._match_cache[key] = found
+        return found
+
+    def _addresses(self, address: str) -> list[tuple[IndexedEntity, float, str]]:
+        found = self._address_cache.get(address)
+        if found is None:
+            found = self.screener.match_address(address, floor=ADDRESS_FLOOR)
+            if len(self._address_cache) >= _CACHE_SIZE:
+                self._address_cache.clear()
+            self._address_cache[address] = found
+        return found
+
     def _party_hits(self, party: Party) -> list[PartyHit]:
-        query = Query.of(party.name, country=party.country)
         hits: dict[str, PartyHit] = {}
-        for match in self.screener.screen(query, limit=self.options.party_limit):
+        for match in self._matches(party.name, party.country):
             hits[match.entity_id] = self._hit(party, match)
         if party.address:
-            for entity, score, listed in self.screener.match_address(
-                party.address, floor=ADDRESS_FLOOR
-            ):
+            for entity, score, listed in self._addresses(party.address):
                 known = hits.get(entity.entity_id)
                 if known is not None:
                     hits[entity.entity_id] = _with_address(known, score, listed)
