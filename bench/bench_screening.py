@@ -114,6 +114,16 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def calibration() -> float:
+    """Seconds a fixed pure-Python loop takes here now: on a shared machine, compare it
+    across runs to see how much of a difference is the machine's, not redline's."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return round(time.perf_counter() - started, 3)
+
+
 def environment(data_dir: Path) -> dict[str, Any]:
     def git(*args: str) -> str:
         try:
@@ -132,15 +142,24 @@ def environment(data_dir: Path) -> dict[str, Any]:
                     break
     except OSError:
         pass
+    import redline
+
+    # Where the measured code came from: this checkout's src/, or (PYTHONPATH) a snapshot.
+    package = Path(redline.__file__).resolve().parent
+    in_checkout = package.is_relative_to(PROJECT_ROOT / "src")
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": git("rev-parse", "--short", "HEAD"),
-        "worktree_changes": bool(git("status", "--porcelain", "--", "src")),
+        "redline_package": str(package),
+        "worktree_changes": bool(git("status", "--porcelain", "--", "src"))
+        if in_checkout
+        else None,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": cpu,
         "cpus": os.cpu_count(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "calibration_loop_s_at_start": calibration(),
         "data_dir": str(data_dir.resolve()),
     }
 
@@ -735,6 +754,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
         }
         report["environment"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        report["environment"]["calibration_loop_s_at_end"] = calibration()
+        env = report["environment"]
+        print(
+            f"\nmachine: {env['cpus']} CPUs ({env['cpu']}); load average "
+            f"{env['load_average_at_start'][0]} at start, {env['load_average_at_end'][0]} at end; "
+            f"calibration loop {env['calibration_loop_s_at_start']} s at start, "
+            f"{env['calibration_loop_s_at_end']} s at end"
+        )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"\n-> {args.out}")
