@@ -32,7 +32,6 @@ from redline.settings import Settings
 from redline.store import Store
 
 # The session fixture holding every real list (see tests/match/conftest.py).
-from tests.match.conftest import loaded_store  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +79,7 @@ def expected_rows() -> dict[str, Expected]:
 
 @pytest.fixture(scope="module")
 def run(
-    loaded_store: Store,  # noqa: F811
+    loaded_store: Store,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Run]:
     """``redline batch examples/shipments.csv`` with a home of its own over the session store."""

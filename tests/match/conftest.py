@@ -1,32 +1,11 @@
-"""Fixtures for matching tests: a store holding every real list, loaded once per session."""
+"""Fixtures for matching tests: a Screener over the session store of every real list."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from redline.match import Screener
-from redline.sources import all_sources
 from redline.store import Store
-from redline.store.update import update_from_dir
-
-
-@pytest.fixture(scope="session")
-def loaded_store(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A store with every source found in ``../shared/data`` loaded (about half a minute).
-
-    Read-only for tests: a test that loads or changes lists must use its own store.
-    """
-    folder = tmp_path_factory.mktemp("loaded_store")
-    store = Store(f"sqlite:///{folder / 'redline.sqlite3'}")
-    outcomes = update_from_dir(store, shared_data, all_sources())
-    failed = [f"{o.source}: {o.error}" for o in outcomes if o.error]
-    if failed:
-        pytest.fail("could not load the real lists:\n" + "\n".join(failed))
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="session")
