@@ -201,3 +201,16 @@ def test_rows_in_equal_rows_out_plus_error_rows(tmp_path: Path) -> None:
     assert [r["row_id"] for r in rows_err] == ["2", "4"]
     assert [r["extra"] for r in rows_out] == ["a", "c", "e"]
     assert rows_out[1]["problems"].startswith("buyer_country: unknown country 'Narnia'; hs_code:")
+
+
+def test_results_get_ordinary_file_permissions(tmp_path: Path) -> None:
+    import os
+
+    from redline.batch.writers import atomic_path
+
+    target = tmp_path / "out.csv"
+    with atomic_path(target) as temp:
+        temp.write_text("x\n", encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

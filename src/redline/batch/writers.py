@@ -116,6 +116,10 @@ class AtomicFile:
         self.temp = Path(name)
 
     def commit(self) -> None:
+        # mkstemp makes the file private (0600); results are ordinary files (umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.temp, 0o666 & ~umask)
         os.replace(self.temp, self.target)
 
     def discard(self) -> None:
