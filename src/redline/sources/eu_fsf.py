@@ -30,6 +30,13 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from redline.sources.base import Download, Source, SourceError, SourceFiles
 from redline.sources.util import clean, iso_date, make_sanction, make_target, plausible_year
+from redline.sources.xml import (
+    check_not_empty,
+    element_line,
+    first_tag,
+    read_head,
+    syntax_error,
+)
 
 AUTHORITY = "European Union"
 FILENAME = "eu_fsf.xml"
@@ -60,9 +67,6 @@ _ISO_DAY = ("%Y-%m-%d",)
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 #: ``AD001095 (passport-National passport) ((passport))``: number, type code, rest.
 _LEGACY_DOC = re.compile(r"^(?P<number>.*?)\s*\((?P<code>[A-Za-z]+)-[^)]*\)(?P<rest>.*)$", re.S)
-_XML_HEAD = 1024
-_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- XML plumbing
@@ -70,27 +74,16 @@ _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 def sniff_format(path: Path) -> str | None:
     """``"1.1"``, ``"1.0"`` or ``None``, from the root element in the first KB."""
-    try:
-        with path.open("rb") as handle:
-            head = _COMMENT.sub(b"", handle.read(_XML_HEAD))
-    except OSError:
+    head = read_head(path)
+    tag = first_tag(head) if head is not None else None
+    if head is None or tag is None:
         return None
-    match = _FIRST_TAG.search(head)
-    if match is None:
-        return None
-    local = match.group(1).split(b":")[-1]
+    local = tag.split(b":")[-1]
     if local == b"export" and NS.encode("ascii") in head:
         return "1.1"
     if local == LEGACY_ROOT.encode("ascii"):
         return "1.0"
     return None
-
-
-def _check_not_empty(path: Path) -> None:
-    """An empty download is a failed download: say so rather than "no element found"."""
-    with path.open("rb") as handle:
-        if not handle.read(_XML_HEAD).strip():
-            raise SourceError(path, "file is empty, expected the EU FSF sanctions XML")
 
 
 def _check_root(path: Path, root: etree._Element) -> str:
@@ -103,37 +96,27 @@ def _check_root(path: Path, root: etree._Element) -> str:
         path,
         f'root element is <{tag}>{hint}, expected <export xmlns="{NS}"> (1.1) or '
         f"<{LEGACY_ROOT}> (legacy 1.0): this is not an EU Financial Sanctions File",
-        line=_line(root),
+        line=element_line(root),
         element=tag,
     )
 
 
-def _line(elem: etree._Element) -> int | None:
-    """The element's line in the file (the lxml stubs leave ``sourceline`` untyped)."""
-    line = elem.sourceline
-    return line if isinstance(line, int) else None
-
-
-def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
-    return SourceError(path, f"malformed XML: {exc.msg}", line=exc.lineno or None)
-
-
 def _root(path: Path) -> etree._Element:
     """The checked root element (attributes only: nothing below it is read)."""
-    _check_not_empty(path)
+    check_not_empty(path, "the EU FSF sanctions XML")
     try:
         for _event, elem in etree.iterparse(str(path), events=("start",), resolve_entities=False):
             _check_root(path, elem)
             root: etree._Element = elem
             return root
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     raise SourceError(path, "no XML element found")
 
 
 def _records(path: Path) -> Iterator[etree._Element]:
     """Stream the sanctionEntity (1.1) or ENTITY (1.0) elements, clearing each after use."""
-    _check_not_empty(path)
+    check_not_empty(path, "the EU FSF sanctions XML")
     record_tag: str | None = None
     try:
         for event, elem in etree.iterparse(
@@ -149,7 +132,7 @@ def _records(path: Path) -> Iterator[etree._Element]:
                 while parent is not None and elem.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     if record_tag is None:
         raise SourceError(path, "no XML element found")
 
@@ -473,7 +456,9 @@ class EUFinancialSanctions(Source):
         list_id = _code(record, attribute)
         if list_id is None:
             tag = etree.QName(record).localname
-            raise SourceError(path, f"entry has no {attribute}", line=_line(record), element=tag)
+            raise SourceError(
+                path, f"entry has no {attribute}", line=element_line(record), element=tag
+            )
         return list_id
 
     def _target(self, schema: str, list_id: str) -> EntityProxy:
@@ -483,7 +468,9 @@ class EUFinancialSanctions(Source):
 
     def _nameless(self, path: Path, record: etree._Element, list_id: str) -> SourceError:
         tag = etree.QName(record).localname
-        return SourceError(path, f"entry {list_id} has no name", line=_line(record), element=tag)
+        return SourceError(
+            path, f"entry {list_id} has no name", line=element_line(record), element=tag
+        )
 
     # ----------------------------------------------------------------- 1.1
 

@@ -30,6 +30,13 @@ from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
 from redline.sources.base import Download, Source, SourceError, SourceFiles
 from redline.sources.util import clean, iso_date, make_sanction, make_target, plausible_year
+from redline.sources.xml import (
+    check_not_empty,
+    element_line,
+    first_tag,
+    read_head,
+    syntax_error,
+)
 
 AUTHORITY = "United Nations Security Council"
 FILENAME = "consolidated.xml"
@@ -66,9 +73,6 @@ _MONTHS = {
     for name in names
 }
 _PASSPORT_WORDS = ("passport", "passeport", "pasaporte")
-_XML_HEAD = 1024
-_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- XML plumbing
@@ -76,20 +80,9 @@ _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 def sniff_root(path: Path) -> str | None:
     """The root element name from the first KB, cheaply, without parsing the file."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_XML_HEAD)
-    except OSError:
-        return None
-    match = _FIRST_TAG.search(_COMMENT.sub(b"", head))
-    return match.group(1).decode("ascii", "replace") if match else None
-
-
-def _check_not_empty(path: Path) -> None:
-    """An empty download is a failed download: say so rather than "no element found"."""
-    with path.open("rb") as handle:
-        if not handle.read(_XML_HEAD).strip():
-            raise SourceError(path, "file is empty, expected the UN consolidated list XML")
+    head = read_head(path)
+    tag = first_tag(head) if head is not None else None
+    return tag.decode("ascii", "replace") if tag else None
 
 
 def _wrong_root(path: Path, root: etree._Element) -> SourceError:
@@ -97,25 +90,14 @@ def _wrong_root(path: Path, root: etree._Element) -> SourceError:
         path,
         f"root element is <{root.tag}>, expected <{ROOT_TAG}>: "
         "this is not the UN Security Council consolidated list",
-        line=_line(root),
+        line=element_line(root),
         element=str(root.tag),
     )
 
 
-def _line(elem: etree._Element) -> int | None:
-    """The element's line in the file (the lxml stubs leave ``sourceline`` untyped)."""
-    line = elem.sourceline
-    return line if isinstance(line, int) else None
-
-
-def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
-    line = exc.lineno if exc.lineno else None
-    return SourceError(path, f"malformed XML: {exc.msg}", line=line)
-
-
 def _root(path: Path) -> etree._Element:
     """The checked root element (attributes only: nothing below it is read)."""
-    _check_not_empty(path)
+    check_not_empty(path, "the UN consolidated list XML")
     try:
         for _event, elem in etree.iterparse(str(path), events=("start",), resolve_entities=False):
             if elem.tag != ROOT_TAG:
@@ -123,13 +105,13 @@ def _root(path: Path) -> etree._Element:
             root: etree._Element = elem
             return root
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     raise SourceError(path, "no XML element found")
 
 
 def _records(path: Path) -> Iterator[etree._Element]:
     """Stream the INDIVIDUAL and ENTITY elements, clearing each once it is used."""
-    _check_not_empty(path)
+    check_not_empty(path, "the UN consolidated list XML")
     seen_root = False
     try:
         for event, elem in etree.iterparse(
@@ -147,7 +129,7 @@ def _records(path: Path) -> Iterator[etree._Element]:
                 while parent is not None and elem.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
     if not seen_root:
         raise SourceError(path, "no XML element found")
 
@@ -353,11 +335,11 @@ class UNSecurityCouncil(Source):
         tag = str(record.tag)
         data_id = _text(record, "DATAID")
         if data_id is None:
-            raise SourceError(path, "record has no DATAID", line=_line(record), element=tag)
+            raise SourceError(path, "record has no DATAID", line=element_line(record), element=tag)
         name = full_name(record)
         if name is None:
             raise SourceError(
-                path, f"record {data_id} has no name", line=_line(record), element=tag
+                path, f"record {data_id} has no name", line=element_line(record), element=tag
             )
         target = make_target(RECORD_SCHEMAS[tag], self.name, data_id)
         target.add("name", name)
