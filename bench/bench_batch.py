@@ -61,7 +61,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -79,6 +79,7 @@ from redline.batch.engine import ShipmentScreener, run_local  # noqa: E402
 from redline.batch.reader import open_shipments  # noqa: E402
 from redline.batch.writers import VerdictWriter  # noqa: E402
 from redline.goods.hs import format_hs, load_chpl, match_lists, normalise_hs  # noqa: E402
+from redline.goods.shipment import Shipment  # noqa: E402
 from redline.match import Screener  # noqa: E402
 from redline.match.index import IndexedEntity  # noqa: E402
 from redline.settings import Settings  # noqa: E402
@@ -615,23 +616,26 @@ def count_rows(path: Path) -> int:
 
 def profile_local(settings: Settings, shipments: Path, rows: int) -> dict[str, Any]:
     """cProfile of ``run_local(workers=1)`` over the first ``rows`` rows."""
-    screener = ShipmentScreener(Screener.open(settings))
+    screener = Screener.open(settings)
     with open_shipments(shipments) as reader:
         sample = list(islice(reader, rows))
+    # A fresh ShipmentScreener for each run: it remembers the parties it has screened.
     start = time.perf_counter()
-    for _verdict in run_local(screener, sample, workers=1):
+    for _verdict in run_local(ShipmentScreener(screener), sample, workers=1):
         pass
     plain = time.perf_counter() - start
+    worker = ShipmentScreener(screener)
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
-    for _verdict in run_local(screener, sample, workers=1):
+    for _verdict in run_local(worker, sample, workers=1):
         pass
     profiler.disable()
     elapsed = time.perf_counter() - start
     stats = pstats.Stats(profiler)
     result: dict[str, Any] = {
         "rows": len(sample),
+        **distinct_parties(sample),
         "seconds_unprofiled": round(plain, 2),
         "rows_per_s_one_core": round(len(sample) / plain, 1),
         "seconds": round(elapsed, 2),
@@ -640,6 +644,26 @@ def profile_local(settings: Settings, shipments: Path, rows: int) -> dict[str, A
     for order in ("tottime", "cumulative"):
         result[f"top_{order}"] = _top(stats, order, 25)
     return result
+
+
+def distinct_parties(shipments: Iterable[Shipment]) -> dict[str, int]:
+    """How often the same party comes back: what remembering screened parties saves."""
+    parties = addresses = 0
+    seen_names: set[tuple[str, str | None]] = set()
+    seen_addresses: set[str] = set()
+    for shipment in shipments:
+        for party in shipment.parties:
+            parties += 1
+            seen_names.add((party.name, party.country))
+            if party.address:
+                addresses += 1
+                seen_addresses.add(party.address)
+    return {
+        "parties": parties,
+        "distinct_name_country": len(seen_names),
+        "addresses": addresses,
+        "distinct_addresses": len(seen_addresses),
+    }
 
 
 def _top(stats: pstats.Stats, order: str, count: int) -> list[dict[str, Any]]:
@@ -774,6 +798,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "listed_entities_drawn_from": len(pools.listed),
             "parties": dict(sorted(pools.counts.items())),
         }
+        with open_shipments(shipments) as reader:
+            report["settings"]["repetition"] = distinct_parties(reader)
         runs: dict[str, Any] = {}
         report["runs"] = runs
         save()
