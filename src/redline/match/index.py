@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -31,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 23
+INDEX_FORMAT = 24
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -119,6 +119,9 @@ class NameIndex:
     inv_consonant_norm: npt.NDArray[np.float32]
     name_entity: npt.NDArray[np.int32]
     name_class: npt.NDArray[np.int8]
+    #: Each name's source, as a position in ``sources``: lets a query ask one list.
+    name_source: npt.NDArray[np.int16]
+    sources: list[str]
     token_df: dict[str, int]
     identifiers: dict[str, list[int]]
     entity_names: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -240,6 +243,8 @@ class NameIndex:
             ],
             dtype=np.float32,
         )
+        sources = sorted({e.source for e in entities})
+        source_code = {source: code for code, source in enumerate(sources)}
         return cls(
             entities=entities,
             names=names,
@@ -251,6 +256,10 @@ class NameIndex:
             name_class=np.array(
                 [schema_class(entities[n.entity].schema) for n in names], dtype=np.int8
             ),
+            name_source=np.array(
+                [source_code[entities[n.entity].source] for n in names], dtype=np.int16
+            ),
+            sources=sources,
             token_df=dict(token_df),
             identifiers=identifiers,
             entity_names=entity_names,
@@ -291,6 +300,7 @@ class NameIndex:
         limit: int,
         exclude: Mapping[str, set[str]] | None = None,
         consonants_only: bool = False,
+        sources: Collection[str] | None = None,
     ) -> list[tuple[int, float]]:
         """The ``limit`` best (name position, retrieval score) pairs for the query names.
 
@@ -324,6 +334,9 @@ class NameIndex:
         if allowed is not None:
             keep = np.isin(self.name_class[hit], list(allowed))
             hit, values = hit[keep], values[keep]
+        if sources is not None:
+            keep = np.isin(self.name_source[hit], self.source_codes(sources))
+            hit, values = hit[keep], values[keep]
         if exclude:
             values = self._apply_exclusions(hit, values, exclude)
         count = min(limit, values.size)
@@ -343,6 +356,7 @@ class NameIndex:
         names_per_entity: int = 2,
         pool: int = 300,
         exclude: Mapping[str, set[str]] | None = None,
+        sources: Collection[str] | None = None,
     ) -> list[tuple[int, float, list[int]]]:
         """The best ``entities`` as (entity, best retrieval score, its best name positions).
 
@@ -356,8 +370,10 @@ class NameIndex:
         for name in names:
             for position in self.exact.get(name.latin, []):
                 entity = int(self.name_entity[position])
-                if position in hidden or (
-                    allowed is not None and int(self.name_class[position]) not in allowed
+                if (
+                    position in hidden
+                    or (allowed is not None and int(self.name_class[position]) not in allowed)
+                    or (sources is not None and self.entities[entity].source not in sources)
                 ):
                     continue
                 exact_positions = grouped.setdefault(entity, (1.0, []))[1]
@@ -368,7 +384,12 @@ class NameIndex:
             passes.append((entities + entities // 2, True))
         for cap, consonants_only in passes:
             hits = self.retrieve(
-                names, schema, limit=pool, exclude=exclude, consonants_only=consonants_only
+                names,
+                schema,
+                limit=pool,
+                exclude=exclude,
+                consonants_only=consonants_only,
+                sources=sources,
             )
             for position, score in hits:
                 entity = int(self.name_entity[position])
@@ -380,6 +401,9 @@ class NameIndex:
                 elif len(found[1]) < names_per_entity and position not in found[1]:
                     found[1].append(position)
         return [(entity, best, positions) for entity, (best, positions) in grouped.items()]
+
+    def source_codes(self, sources: Collection[str]) -> list[int]:
+        return [code for code, source in enumerate(self.sources) if source in sources]
 
     def _hidden(self, exclude: Mapping[str, set[str]]) -> set[int]:
         return {

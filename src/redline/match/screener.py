@@ -8,7 +8,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,11 +191,13 @@ class Screener:
         limit: int = 10,
         threshold: float | None = None,
         exclude_names: Mapping[str, set[str]] | None = None,
+        sources: Collection[str] | None = None,
     ) -> list[Match]:
         """Listed subjects resembling ``query``, best first, scored and explained.
 
         ``threshold`` is the lowest score returned (default: the ``possible``
-        threshold, so every alert and nothing else).
+        threshold, so every alert and nothing else).  ``sources`` restricts the
+        search to those lists (source names); ``None`` searches every list.
         """
         index = self.index
         floor = self.config.possible_threshold if threshold is None else threshold
@@ -208,11 +210,14 @@ class Screener:
             query.schema,
             entities=self.config.candidate_entities,
             exclude=exclude_names,
+            sources=sources,
         )
         for entity, retrieval, positions in hits:
             if retrieval >= self.config.retrieval_floor:
                 by_entity[entity] = positions
         for entity in index.by_identifier(query.identifiers):
+            if sources is not None and index.entities[entity].source not in sources:
+                continue
             if entity not in by_entity and index.entities[entity].entity_id in index.entity_names:
                 start, end = index.entity_names[index.entities[entity].entity_id]
                 by_entity[entity] = list(range(start, end))

@@ -57,9 +57,7 @@ class Authenticator(Protocol):
 class AuditLog(Protocol):
     """The append-only, hash-chained record of everything that happened."""
 
-    def record(
-        self, event: str, actor: Principal | None, payload: Mapping[str, Any]
-    ) -> None: ...
+    def record(self, event: str, actor: Principal | None, payload: Mapping[str, Any]) -> None: ...
 
 
 class AlertSink(Protocol):
