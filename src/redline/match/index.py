@@ -31,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 24
+INDEX_FORMAT = 25
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -133,6 +133,7 @@ class NameIndex:
     state: str = ""
     format: int = INDEX_FORMAT
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+    _masks: dict[frozenset[int], npt.NDArray[np.float32]] = field(default_factory=dict, repr=False)
 
     # -- building ---------------------------------------------------------
 
@@ -301,12 +302,14 @@ class NameIndex:
         exclude: Mapping[str, set[str]] | None = None,
         consonants_only: bool = False,
         sources: Collection[str] | None = None,
+        floor: float = 0.0,
     ) -> list[tuple[int, float]]:
         """The ``limit`` best (name position, retrieval score) pairs for the query names.
 
         ``consonants_only`` matches on consonant and symbol keys alone: how a name
         written without vowels (Arabic script) finds its Latin renderings, which the
         same name in Arabic script would otherwise outrank on every trigram.
+        Names whose retrieval score is below ``floor`` are never returned.
         """
         if not self.names:
             return []
@@ -324,28 +327,33 @@ class NameIndex:
                 scores[self.postings[key]] += weight
         if query_mass <= 0:
             return []
-        # Work on the names sharing any key only: a few thousand, not every name.
-        hit = np.flatnonzero(scores)
-        if hit.size == 0:
-            return []
+        scale = 1.0 / math.sqrt(query_mass)
         norms = self.inv_consonant_norm if consonants_only else self.inv_norm
-        values = scores[hit] * norms[hit]
+        # Whole-array arithmetic, then a cut at the floor: the names that share only a
+        # common trigram ("ich", "an$") with the query are tens of thousands, and
+        # picking the few above the floor out of a dense mask is far cheaper than
+        # gathering, filtering and ranking all of them.
+        scores *= norms
         allowed = _COMPATIBLE.get(schema or "")
         if allowed is not None:
-            keep = np.isin(self.name_class[hit], list(allowed))
-            hit, values = hit[keep], values[keep]
+            scores *= self._class_mask(frozenset(allowed))
         if sources is not None:
-            keep = np.isin(self.name_source[hit], self.source_codes(sources))
-            hit, values = hit[keep], values[keep]
+            scores *= np.isin(self.name_source, self.source_codes(sources))
         if exclude:
-            values = self._apply_exclusions(hit, values, exclude)
-        count = min(limit, values.size)
-        if count == 0:
+            hidden = list(self._hidden(exclude))
+            if hidden:
+                scores[hidden] = 0.0
+        hit = np.flatnonzero(scores >= max(floor / scale, 1e-9))
+        if hit.size == 0:
             return []
-        top = np.argpartition(-values, count - 1)[:count]
-        top = top[np.argsort(-values[top], kind="stable")]
-        scale = 1.0 / math.sqrt(query_mass)
-        return [(int(hit[i]), float(values[i]) * scale) for i in top if values[i] > 0]
+        values = scores[hit]
+        count = min(limit, values.size)
+        if count < values.size:
+            top = np.argpartition(-values, count - 1)[:count]
+            top = top[np.argsort(-values[top], kind="stable")]
+        else:
+            top = np.argsort(-values, kind="stable")
+        return list(zip(hit[top].tolist(), (values[top] * scale).tolist(), strict=True))
 
     def retrieve_entities(
         self,
@@ -357,6 +365,7 @@ class NameIndex:
         pool: int = 300,
         exclude: Mapping[str, set[str]] | None = None,
         sources: Collection[str] | None = None,
+        floor: float = 0.0,
     ) -> list[tuple[int, float, list[int]]]:
         """The best ``entities`` as (entity, best retrieval score, its best name positions).
 
@@ -390,6 +399,7 @@ class NameIndex:
                 exclude=exclude,
                 consonants_only=consonants_only,
                 sources=sources,
+                floor=floor,
             )
             for position, score in hits:
                 entity = int(self.name_entity[position])
@@ -402,6 +412,13 @@ class NameIndex:
                     found[1].append(position)
         return [(entity, best, positions) for entity, (best, positions) in grouped.items()]
 
+    def _class_mask(self, allowed: frozenset[int]) -> npt.NDArray[np.float32]:
+        mask = self._masks.get(allowed)
+        if mask is None:
+            mask = np.isin(self.name_class, list(allowed)).astype(np.float32)
+            self._masks[allowed] = mask
+        return mask
+
     def source_codes(self, sources: Collection[str]) -> list[int]:
         return [code for code, source in enumerate(self.sources) if source in sources]
 
@@ -413,17 +430,6 @@ class NameIndex:
             for position in range(*span)
             if self.names[position].listed in hidden
         }
-
-    def _apply_exclusions(
-        self,
-        hit: npt.NDArray[np.intp],
-        values: npt.NDArray[np.float32],
-        exclude: Mapping[str, set[str]],
-    ) -> npt.NDArray[np.float32]:
-        hidden_positions = list(self._hidden(exclude))
-        if hidden_positions:
-            values = np.where(np.isin(hit, hidden_positions), np.float32(0.0), values)
-        return values
 
     def by_identifier(self, values: Iterable[str]) -> list[int]:
         found: list[int] = []

@@ -211,10 +211,10 @@ class Screener:
             entities=self.config.candidate_entities,
             exclude=exclude_names,
             sources=sources,
+            floor=self.config.retrieval_floor,
         )
-        for entity, retrieval, positions in hits:
-            if retrieval >= self.config.retrieval_floor:
-                by_entity[entity] = positions
+        for entity, _retrieval, positions in hits:
+            by_entity[entity] = positions
         for entity in index.by_identifier(query.identifiers):
             if sources is not None and index.entities[entity].source not in sources:
                 continue
