@@ -223,8 +223,8 @@ class Screener:
                 by_entity[entity] = list(range(start, end))
         matches = []
         for entity, positions in by_entity.items():
-            match = self._score(index, query, prepared, index.entities[entity], positions)
-            if match.score >= floor:
+            match = self._score(index, query, prepared, index.entities[entity], positions, floor)
+            if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entity_id))
         return matches[:limit]
@@ -263,7 +263,10 @@ class Screener:
         prepared: list[PreparedName],
         entity: IndexedEntity,
         positions: list[int],
-    ) -> Match:
+        floor: float = 0.0,
+    ) -> Match | None:
+        """The entity scored against the query, or ``None`` below ``floor`` (most
+        candidates: their explanation is then never built)."""
         best: NameComparison | None = None
         best_pair: tuple[PreparedName, PreparedName, str] | None = None
         best_listed = entity.caption
@@ -290,6 +293,8 @@ class Screener:
         if any(f.decisive for f in features):
             score = max(score, IDENTIFIER_SCORE)
         score = min(max(score, 0.0), 1.0)
+        if score < floor:
+            return None
         explanation: dict[str, Any] = {
             "name": best.to_dict() if best is not None else None,
             "features": {"name": round(name_score, 3)} | {f.name: f.to_dict() for f in features},
