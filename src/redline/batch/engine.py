@@ -69,7 +69,9 @@ class ShipmentScreener:
         key = (name, country)
         found = self._match_cache.get(key)
         if found is None:
-            query = Query.of(name, country=country)
+            # Parties to a shipment are people and organisations: a buyer called
+            # "Conrad Electronic" must not hit the vessel CONRAD.
+            query = Query.of(name, schema="LegalEntity", country=country)
             found = self.screener.screen(query, limit=self.options.party_limit)
             if len(self._match_cache) >= _CACHE_SIZE:
                 self._match_cache.clear()
