@@ -55,6 +55,17 @@ def test_arabic_article_and_long_vowels() -> None:
     assert tokens == ["abdul", "rhmn"]
 
 
+def test_arabic_names_built_on_allah() -> None:
+    # UN writes these in Arabic script; OFAC and the UK as Latin lists spell them.
+    assert next(t.latin for t in prep("عبد الله احمد", True).tokens) == "abdullah"
+    assert [t.latin for t in prep("عبدالله", True).tokens] == ["abdullah"]
+    assert next(t.latin for t in prep("الله داد متین", True).tokens) == "allah"
+    assert next(t.latin for t in prep("عبدالسلام", True).tokens) == "abdul"
+    assert score("نجيب الله محمد جمعه", "NAJIBULLAH MUHAMMAD JUMA", True) >= 0.85
+    assert score("هدايت الله", "HIDAYATULLAH", True) >= 0.85
+    assert score("الله داد متین", "ALLAH DAD MATIN", True) >= 0.85
+
+
 def test_cyrillic_org_name_matches_latin_listing() -> None:
     # OFAC lists ROSOBORONEXPORT; the UK carries the Russian original.
     assert score("Рособоронэкспорт", "ROSOBORONEKSPORT OAO", False) >= 0.9

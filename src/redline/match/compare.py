@@ -86,7 +86,13 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return (0.97 if close else 0.88), "spelling variant"
     if a.symbols & b.symbols:
         return 0.95, "same name in another script or spelling"
-    if (a.vowelless or b.vowelless) and a.cons == b.cons and len(a.cons) >= 2:
+    if (a.vowelless or b.vowelless) and (
+        (a.cons == b.cons and len(a.cons) >= 2)
+        or (
+            (skeleton := _latin_skeleton(a.latin)) == _latin_skeleton(b.latin)
+            and len(skeleton) >= 2
+        )
+    ):
         return 0.9, "same consonants (vowels unwritten)"
     if len(a.latin) == 1 or len(b.latin) == 1:
         if a.latin[0] == b.latin[0] and (a.kind == INITIAL or b.kind == INITIAL):
@@ -107,6 +113,16 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if ratio >= MIN_TOKEN_SIMILARITY:
         return ratio, "similar spelling"
     return 0.0, ""
+
+
+_VOWELS = str.maketrans("", "", "aeiouyw")
+
+
+def _latin_skeleton(latin: str) -> str:
+    """The letters a name written without short vowels keeps, as spelt: unlike
+    :func:`consonants` it keeps j (Juma: jm, جمعه: jm), which the phonetic key reads
+    as a vowel."""
+    return latin.translate(_VOWELS)
 
 
 def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:

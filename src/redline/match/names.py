@@ -224,10 +224,53 @@ _TRANSFORM_LABELS = {
 
 def arabic_long_vowels(latin: str) -> str:
     """Read و and ي (romanised w, y) inside an Arabic word as the long vowels u, i
-    they usually are (لونيسي: lwnysy -> lunisi, as Latin lists write Lounici)."""
-    if len(latin) < 3:
+    they usually are (لونيسي: lwnysy -> lunisi, as Latin lists write Lounici; علي:
+    ly -> li, Ali)."""
+    if len(latin) < 2:
         return latin
     return latin[0] + latin[1:].replace("w", "u").replace("y", "i")
+
+
+def arabic_final_a(word: str) -> str:
+    """A word-final ة or ه after a consonant is the vowel "a" in Latin spellings
+    (جمعه: Juma, Jumah; فاطمة: Fatima), not a consonant h."""
+    if len(word) >= 3 and word[-1] in "ةه" and word[-2] not in "اوي":
+        return word[:-1] + "ا"
+    return word
+
+
+_ALLAH = "الله"
+_ABD = "عبد"
+
+
+def _arabic_allah(
+    raw: str, previous: str, latin_tokens: list[str], vowelless: set[int]
+) -> list[str] | None:
+    """Names built on "Allah" the way Latin lists write them, or ``None`` for any other
+    word.  Read letter by letter, الله would lose its article and become "lh":
+    عبد الله and عبدالله are Abdullah, نجيب الله is Najibullah, الله داد is Allah Dad."""
+    if raw == _ALLAH:
+        if previous == _ABD and latin_tokens:
+            latin_tokens.pop()
+            vowelless.discard(len(latin_tokens))
+            return ["abdullah"]
+        if latin_tokens and previous and script_of(previous) == ARABIC:
+            # Fused into the word before it, which stays compared by consonants.
+            latin_tokens[-1] = latin_tokens[-1] + "ullah"
+            return []
+        return ["allah"]
+    if raw.startswith(_ABD) and len(raw) > len(_ABD) + 1:
+        rest = raw[len(_ABD) :]
+        if rest == _ALLAH:
+            return ["abdullah"]
+        if rest.startswith("ال"):
+            rest = rest[2:]
+        latin = romanise(rest)
+        if not latin:
+            return None
+        vowelless.add(len(latin_tokens) + 1)
+        return ["abdul", arabic_long_vowels(latin)]
+    return None
 
 
 @lru_cache(maxsize=300_000)
@@ -253,6 +296,7 @@ def prepare_name(
     vowelless: set[int] = set()
     homoglyphs = False
     looks_latin = latin_context(raw_tokens)
+    previous = ""
     for raw in raw_tokens:
         fixed = fix_homoglyphs(raw, looks_latin)
         homoglyphs |= fixed != raw
@@ -266,11 +310,22 @@ def prepare_name(
                 latin_tokens.append(latin)
                 part_symbols.append(set())
             continue
+        if script == ARABIC:
+            special = _arabic_allah(raw, previous, latin_tokens, vowelless)
+            previous = raw
+            if special is not None:
+                for latin in special:
+                    latin_tokens.append(latin)
+                    part_symbols.append(set())
+                continue
+        previous = raw
         if script == ARABIC and raw.startswith("ال") and len(raw) > 3:
             # The Arabic article is written joined to the noun; lists write "al-".
             latin_tokens.append("al")
             part_symbols.append(set())
             raw = raw[2:]
+        if script == ARABIC:
+            raw = arabic_final_a(raw)
         latin = romanise(raw)
         if latin in ABBREVIATIONS and person is not True:
             for word in ABBREVIATIONS[latin]:
