@@ -25,10 +25,10 @@ INSTALL_HINT = (
 )
 
 
-def find_bindir() -> Path | None:
+def find_bindir(root: Path = Path("/usr/lib/postgresql")) -> Path | None:
     """The newest installed PostgreSQL's ``bin`` folder, or ``None``."""
     candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        root.glob("*/bin/initdb"),
         key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
     )
     return candidates[-1].parent if candidates else None

@@ -714,12 +714,16 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (rl_<id>_...)
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the whole chain; exits 1 and names the first broken record if it does not hold."""
-    from redline.service.audit import verify
+    from redline.service.audit import missing_guards, verify
 
-    result = verify(_service_db())
+    url = _service_db()
+    result = verify(url)
     if not result.ok:
         raise _fail(f"audit chain broken at record {result.broken_seq}: {result.reason}", 1)
     console.print(f"audit chain ok: {result.count} records, head {result.head_hash}")
+    missing = missing_guards(url)
+    if missing:
+        raise _fail("the append-only triggers are missing from audit_log: " + ", ".join(missing), 1)
 
 
 @audit_app.command("export")

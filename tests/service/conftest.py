@@ -22,11 +22,17 @@ from tests.pg import INSTALL_HINT, PgCluster, find_bindir
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    bindir = find_bindir()
+def require_bindir(root: Path | None = None) -> Path:
+    """The PostgreSQL binaries, or a test failure (not a skip) saying what to install."""
+    bindir = find_bindir() if root is None else find_bindir(root)
     if bindir is None:
         pytest.fail(INSTALL_HINT, pytrace=False)
+    return bindir
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    bindir = require_bindir()
     cluster = PgCluster(bindir)
     yield cluster
     dispose_engines()

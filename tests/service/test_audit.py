@@ -11,7 +11,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from redline.service.audit import GENESIS, DbAuditLog, export, record_hash, verify
+from redline.service.audit import (
+    GENESIS,
+    DbAuditLog,
+    export,
+    missing_guards,
+    record_hash,
+    verify,
+)
 from redline.service.db import audit_log, engine_for
 from tests.service.conftest import ADMIN, ANALYST
 
@@ -77,7 +84,9 @@ def test_triggers_refuse_update_and_delete(db: str, statement: str) -> None:
 
 def test_altered_record_is_named(db: str) -> None:
     _fill(db, 5)
+    assert missing_guards(db) == []
     _drop_triggers(db)
+    assert missing_guards(db) != []
     with engine_for(db).begin() as conn:
         conn.execute(audit_log.update().where(audit_log.c.seq == 3).values(payload='{"i":99}'))
     result = verify(db)
@@ -172,6 +181,8 @@ def test_cli_verify_and_export(db: str, tmp_path: Path, monkeypatch: pytest.Monk
     assert code != 0 and "date" in err.lower()
 
     _drop_triggers(db)
+    code, out, err = run("audit", "verify")
+    assert code == 1 and "4 records" in out and "triggers are missing" in err
     with engine_for(db).begin() as conn:
         conn.execute(text("UPDATE audit_log SET event = 'login' WHERE seq = 2"))
     code, out, err = run("audit", "verify")

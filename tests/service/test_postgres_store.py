@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from redline.service.migrate import migrate
 from redline.store import Store, diff_versions, load_source
 from tests.pg import PgCluster
@@ -52,3 +54,15 @@ def test_store_round_trip_on_postgresql(pg_cluster: PgCluster, tmp_path: Path) -
         assert [c.entity_id for c in diff.changed] == ["toy-1"]
     finally:
         store.close()
+
+
+def test_missing_postgresql_fails_with_install_hint(tmp_path: Path) -> None:
+    from tests.service.conftest import require_bindir
+
+    with pytest.raises(pytest.fail.Exception, match="install the Debian package `postgresql`"):
+        require_bindir(tmp_path)
+    (tmp_path / "15" / "bin").mkdir(parents=True)
+    (tmp_path / "15" / "bin" / "initdb").touch()
+    (tmp_path / "16" / "bin").mkdir(parents=True)
+    (tmp_path / "16" / "bin" / "initdb").touch()
+    assert require_bindir(tmp_path) == tmp_path / "16" / "bin"

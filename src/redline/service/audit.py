@@ -177,6 +177,32 @@ def verify(url_or_engine: str | Engine) -> VerifyResult:
     return VerifyResult(True, count, prev)
 
 
+#: The triggers the initial migration creates, per engine.
+_GUARDS = {
+    "sqlite": ("audit_log_no_update", "audit_log_no_delete"),
+    "postgresql": ("audit_log_append_only", "audit_log_no_truncate"),
+}
+
+
+def missing_guards(url_or_engine: str | Engine) -> list[str]:
+    """Names of the append-only triggers that are not (any more) on the audit table.
+
+    An intact chain with a missing trigger still deserves a look: someone with
+    the power to drop it could also have rewritten the newest records.
+    """
+    engine = engine_for(url_or_engine)
+    if engine.dialect.name == "postgresql":
+        query = text(
+            "SELECT tgname FROM pg_trigger"
+            " WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal"
+        )
+    else:
+        query = text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    with engine.connect() as conn:
+        present = set(conn.execute(query).scalars())
+    return [name for name in _GUARDS.get(engine.dialect.name, ()) if name not in present]
+
+
 def export(
     url_or_engine: str | Engine,
     since: datetime | date | None = None,

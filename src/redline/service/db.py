@@ -16,6 +16,7 @@ transaction is used and callers add row or advisory locks where they need them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -165,6 +166,7 @@ suppressions = Table(
 Index("ix_suppressions_party_entity", suppressions.c.party_key, suppressions.c.entity_id)
 
 _ENGINE_CACHE: dict[str, Engine] = {}
+_ENGINE_LOCK = threading.Lock()
 
 
 def engine_for(url_or_engine: str | Engine) -> Engine:
@@ -177,9 +179,14 @@ def engine_for(url_or_engine: str | Engine) -> Engine:
     if isinstance(url_or_engine, Engine):
         return url_or_engine
     url = url_or_engine
-    cached = _ENGINE_CACHE.get(url)
-    if cached is not None:
+    with _ENGINE_LOCK:
+        cached = _ENGINE_CACHE.get(url)
+        if cached is None:
+            cached = _ENGINE_CACHE[url] = _new_engine(url)
         return cached
+
+
+def _new_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -187,15 +194,15 @@ def engine_for(url_or_engine: str | Engine) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    _ENGINE_CACHE[url] = engine
     return engine
 
 
 def dispose_engines() -> None:
     """Close every cached engine (tests, and processes that fork)."""
-    for engine in _ENGINE_CACHE.values():
-        engine.dispose()
-    _ENGINE_CACHE.clear()
+    with _ENGINE_LOCK:
+        for engine in _ENGINE_CACHE.values():
+            engine.dispose()
+        _ENGINE_CACHE.clear()
 
 
 @contextmanager
