@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select, text
 
 from redline.service.audit import export, verify
 from redline.service.db import api_keys, engine_for, users
+from redline.service.migrate import current_revision, head_revision
 from redline.service.principal import Principal, Role
+from redline.service.records import Records
 from redline.service.security import AccountError, Accounts, DbAuthenticator, parse_role, person_of
+from redline.settings import Settings
+from redline.store import Store
 from tests.service.conftest import ADMIN, FAST_HASHER
 
 PASSWORD = "s3cret-enough-pass"
@@ -167,3 +173,18 @@ def test_key_owner_counts_as_the_same_person(db: str, accounts: Accounts) -> Non
     assert person_of(db, as_key) == "user:alice"
     loose_key = Principal(id=f"key:{loose.info.id}", name="erp", role=Role.approver, kind="key")
     assert person_of(db, loose_key) == f"key:{loose.info.id}"
+
+
+def test_records_open_wires_everything_on_one_database(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    store = Store.open(settings)
+    try:
+        records = Records.open(settings, store, hasher=FAST_HASHER)
+        assert current_revision(settings.store_url) == head_revision()
+        records.accounts.add_user("alice", Role.admin, PASSWORD, ADMIN)
+        found = records.authenticator.authenticate_password("alice", PASSWORD)
+        assert found is not None and found.role is Role.admin
+        assert records.alerts.list_alerts() == []
+        assert verify(records.url).count == 1
+    finally:
+        store.close()

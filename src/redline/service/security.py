@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from redline.service.audit import DbAuditLog, utc_timestamp
 from redline.service.db import api_keys, engine_for, users, write_transaction
@@ -90,20 +91,26 @@ class Accounts:
         username = _check_username(username)
         _check_password(password)
         now = utc_timestamp()
-        with write_transaction(self.engine) as conn:
-            if _user_row(conn, username) is not None:
-                raise AccountError(f"user {username!r} already exists")
-            conn.execute(
-                insert(users).values(
-                    username=username,
-                    role=role.name,
-                    password_hash=self.hasher.hash(password),
-                    disabled=False,
-                    created_at=now,
-                    updated_at=now,
+        password_hash = self.hasher.hash(password)
+        exists = AccountError(f"user {username!r} already exists")
+        try:
+            with write_transaction(self.engine) as conn:
+                if _user_row(conn, username) is not None:
+                    raise exists
+                conn.execute(
+                    insert(users).values(
+                        username=username,
+                        role=role.name,
+                        password_hash=password_hash,
+                        disabled=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-            )
-            self.audit.append(conn, "user.add", actor, {"username": username, "role": role.name})
+                payload = {"username": username, "role": role.name}
+                self.audit.append(conn, "user.add", actor, payload)
+        except IntegrityError:  # added by someone else between our check and our insert
+            raise exists from None
         return self.get_user(username)
 
     def get_user(self, username: str) -> UserInfo:
