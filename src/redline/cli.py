@@ -526,6 +526,233 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+# -- the service's records: users, API keys, audit trail ------------------------------------
+#
+# Administration from the command line acts as the operating-system user, with the admin
+# role: whoever can run this command can read the database anyway.  Each command migrates
+# the database first (idempotent, quick when up to date).
+
+users_app = typer.Typer(
+    help="Users of the screening service (web workspace).", no_args_is_help=True
+)
+keys_app = typer.Typer(help="API keys of the screening service.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+
+
+def _service_db() -> str:
+    from redline.service.migrate import migrate
+
+    url = settings().store_url
+    migrate(url)
+    return url
+
+
+def _cli_actor() -> Any:
+    import getpass
+
+    from redline.service.principal import Principal, Role
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Principal(id=f"cli:{who}", name=who, role=Role.admin, kind="user")
+
+
+def _accounts() -> Any:
+    from redline.service.security import Accounts
+
+    return Accounts(_service_db())
+
+
+def _role(value: str) -> Any:
+    from redline.service.security import parse_role
+
+    try:
+        return parse_role(value)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+
+
+def _account_call(action: Any) -> Any:
+    from redline.service.security import AccountError
+
+    try:
+        return action()
+    except AccountError as exc:
+        raise _fail(str(exc), 1) from None
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Bring the database to the current schema (also done by every service command)."""
+    from redline.service.migrate import migrate
+
+    console.print(f"database at revision {migrate(settings().store_url)}")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Username (lower case).")],
+    role: Annotated[str, typer.Option("--role", help="viewer, analyst, approver or admin.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user; the password is prompted for (or read from stdin), never an argument."""
+    parsed = _role(role)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    accounts = _accounts()
+    user = _account_call(lambda: accounts.add_user(name, parsed, password, _cli_actor()))
+    console.print(f"added user {user.username} ({user.role.name})")
+
+
+@users_app.command("list")
+def users_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Every user with role and state."""
+    rows = [
+        {"username": u.username, "role": u.role.name, "disabled": u.disabled,
+         "created_at": u.created_at}
+        for u in _accounts().list_users()
+    ]  # fmt: skip
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="redline users")
+    for column in ("username", "role", "state", "created"):
+        table.add_column(column)
+    for row in rows:
+        state_text = "disabled" if row["disabled"] else "active"
+        table.add_row(row["username"], row["role"], state_text, row["created_at"])
+    console.print(table)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    role: Annotated[str, typer.Argument(help="viewer, analyst, approver or admin.")],
+) -> None:
+    """Change a user's role."""
+    parsed = _role(role)
+    accounts = _accounts()
+    user = _account_call(lambda: accounts.set_role(name, parsed, _cli_actor()))
+    console.print(f"user {user.username} is now {user.role.name}")
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="Username.")]) -> None:
+    """Disable a user: they can no longer log in (their records stay)."""
+    accounts = _accounts()
+    user = _account_call(lambda: accounts.set_disabled(name, True, _cli_actor()))
+    console.print(f"user {user.username} disabled")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="What or who uses the key.")],
+    role: Annotated[str, typer.Option("--role", help="viewer, analyst, approver or admin.")],
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="User the key acts for (four-eyes checks).")
+    ] = None,
+) -> None:
+    """Create an API key and print it: this is the only time it is shown."""
+    parsed = _role(role)
+    accounts = _accounts()
+    new = _account_call(lambda: accounts.create_key(name, parsed, _cli_actor(), owner=owner))
+    err.print(f"created key {new.info.id} ({new.info.name}, {new.info.role.name}); "
+              "store it now, it cannot be shown again:")  # fmt: skip
+    sys.stdout.write(new.raw + "\n")
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Every key (never the secrets)."""
+    rows = [
+        {"id": k.id, "name": k.name, "role": k.role.name, "owner": k.owner,
+         "created_at": k.created_at, "revoked_at": k.revoked_at}
+        for k in _accounts().list_keys()
+    ]  # fmt: skip
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="redline API keys")
+    for column in ("id", "name", "role", "owner", "created", "state"):
+        table.add_column(column)
+    for row in rows:
+        revoked = row["revoked_at"]
+        table.add_row(
+            row["id"],
+            row["name"],
+            row["role"],
+            row["owner"] or "",
+            row["created_at"],
+            f"revoked {revoked}" if revoked else "active",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (rl_<id>_...).")]) -> None:
+    """Revoke a key: it is refused from now on."""
+    accounts = _accounts()
+    info = _account_call(lambda: accounts.revoke_key(key_id, _cli_actor()))
+    console.print(f"key {info.id} ({info.name}) revoked")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole chain; exits 1 and names the first broken record if it does not hold."""
+    from redline.service.audit import missing_guards, verify
+
+    url = _service_db()
+    result = verify(url)
+    if not result.ok:
+        raise _fail(f"audit chain broken at record {result.broken_seq}: {result.reason}", 1)
+    console.print(f"audit chain ok: {result.count} records, head {result.head_hash}")
+    missing = missing_guards(url)
+    if missing:
+        raise _fail("the append-only triggers are missing from audit_log: " + ", ".join(missing), 1)
+
+
+@audit_app.command("export")
+def audit_export(
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day (YYYY-MM-DD, UTC).")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD, UTC).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="JSON lines file (default: stdout).")
+    ] = None,
+) -> None:
+    """Audit records of a period as JSON lines, oldest first."""
+    from redline.service.audit import export
+
+    since = _parse_date(date_from, "--from")
+    until = _parse_date(date_to, "--to")
+    records = export(_service_db(), since, until)
+    count = 0
+    with (
+        output.open("w", encoding="utf-8") if output is not None else nullcontext(sys.stdout)
+    ) as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            count += 1
+    if output is not None:
+        console.print(f"{count} audit records -> {output}")
+
+
 def main() -> None:
     app()
 
