@@ -115,13 +115,13 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     return 0.0, ""
 
 
-_VOWELS = str.maketrans("", "", "aeiouyw")
+_VOWELS = str.maketrans("", "", "aeiouywv")
 
 
 def _latin_skeleton(latin: str) -> str:
     """The letters a name written without short vowels keeps, as spelt: unlike
     :func:`consonants` it keeps j (Juma: jm, جمعه: jm), which the phonetic key reads
-    as a vowel."""
+    as a vowel.  w, v and y go too: و and ي are as often long vowels (Fadavi / فدوی)."""
     return latin.translate(_VOWELS)
 
 
@@ -184,13 +184,22 @@ def _forms_similar(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
 
 @lru_cache(maxsize=200_000)
 def _pair_joins(tokens: tuple[Token, ...]) -> frozenset[str]:
-    """Phonetic forms of each two neighbouring words written as one."""
-    return frozenset(phonetic(a.latin + b.latin) for a, b in pairwise(tokens))
+    """Phonetic forms of each two neighbouring words written as one (and, where one is
+    written without vowels, their consonant skeleton: عبد القادر, Abdelkader)."""
+    joins: set[str] = set()
+    for a, b in pairwise(tokens):
+        phon = phonetic(a.latin + b.latin)
+        joins.add(phon)
+        if a.vowelless or b.vowelless:
+            joins.add("c:" + consonants(phon))
+    return frozenset(joins)
 
 
 @lru_cache(maxsize=200_000)
 def _long_words(tokens: tuple[Token, ...]) -> frozenset[str]:
-    return frozenset(t.phon for t in tokens if len(t.phon) >= 4)
+    words = {t.phon for t in tokens if len(t.phon) >= 4}
+    words.update("c:" + t.cons for t in tokens if len(t.cons) >= 4)
+    return frozenset(words)
 
 
 def _merge_split_words(
@@ -227,7 +236,10 @@ def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[To
         if i + 1 < len(tokens):
             a, b = tokens[i], tokens[i + 1]
             phon = phonetic(a.latin + b.latin)  # SHIP PING: folded as one word
-            if phon in whole and phon not in own and a.phon not in whole and b.phon not in whole:
+            found = phon in whole or (
+                (a.vowelless or b.vowelless) and "c:" + consonants(phon) in whole
+            )
+            if found and phon not in own and a.phon not in whole and b.phon not in whole:
                 merged.append(
                     Token(
                         a.latin + b.latin,

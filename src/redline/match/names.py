@@ -231,10 +231,13 @@ def arabic_long_vowels(latin: str) -> str:
     return latin[0] + latin[1:].replace("w", "u").replace("y", "i")
 
 
-def arabic_final_a(word: str) -> str:
+def arabic_final_a(word: str, following: str = "") -> str:
     """A word-final ة or ه after a consonant is the vowel "a" in Latin spellings
-    (جمعه: Juma, Jumah; فاطمة: Fatima), not a consonant h."""
+    (جمعه: Juma, Jumah; فاطمة: Fatima), not a consonant h; ة before a noun with the
+    article is read "at" (عصبة الأنصار: Asbat al-Ansar)."""
     if len(word) >= 3 and word[-1] in "ةه" and word[-2] not in "اوي":
+        if word[-1] == "ة" and following.startswith("ال"):
+            return word[:-1] + "ت"
         return word[:-1] + "ا"
     return word
 
@@ -297,7 +300,8 @@ def prepare_name(
     homoglyphs = False
     looks_latin = latin_context(raw_tokens)
     previous = ""
-    for raw in raw_tokens:
+    for at, raw in enumerate(raw_tokens):
+        following = raw_tokens[at + 1] if at + 1 < len(raw_tokens) else ""
         fixed = fix_homoglyphs(raw, looks_latin)
         homoglyphs |= fixed != raw
         raw = fixed
@@ -325,7 +329,7 @@ def prepare_name(
             part_symbols.append(set())
             raw = raw[2:]
         if script == ARABIC:
-            raw = arabic_final_a(raw)
+            raw = arabic_final_a(raw, following)
         latin = romanise(raw)
         if latin in ABBREVIATIONS and person is not True:
             for word in ABBREVIATIONS[latin]:

@@ -170,6 +170,9 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     ("ee", "i"),
     ("y", "i"),
     ("j", "i"),
+    # A soft c is an s (Lounici / لونيسي, Francisco / Fransisko).
+    ("ci", "si"),
+    ("ce", "se"),
     # -iy, -ii, -iya endings of Russian names (Dmitriy, Dmitrii, Yuliya) after y -> i.
     ("ii", "i"),
 )
