@@ -66,6 +66,16 @@ def test_arabic_names_built_on_allah() -> None:
     assert score("الله داد متین", "ALLAH DAD MATIN", True) >= 0.85
 
 
+def test_vowel_variants_of_short_words() -> None:
+    # OFAC: ABU RAS, Marwan Mohammed, a.k.a. ABOU RAAS, Merwan Muhammed.
+    assert score("ABOU RAAS, Merwan Muhammed", "ABU RAS, Marwan Mohammed", True) >= 0.88
+    assert score("Beuk MOHAMMADLU", "Beik MOHAMMADLU", True) >= 0.9
+    assert score("Mohammed ABU JEHEISHA", "Mohammed ABU JHEISHEH", True) >= 0.9
+    # Other consonants, or another first letter, are other words.
+    assert score("Merwan RAS", "Merwan ROS", True) > score("Merwan RAS", "Merwan RAT", True)
+    assert score("Merwan ARAS", "Merwan RAS", True) < 0.88
+
+
 def test_cyrillic_org_name_matches_latin_listing() -> None:
     # OFAC lists ROSOBORONEXPORT; the UK carries the Russian original.
     assert score("Рособоронэкспорт", "ROSOBORONEKSPORT OAO", False) >= 0.9

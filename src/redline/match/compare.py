@@ -33,6 +33,9 @@ SUBSTITUTED = 1.0
 SUBSTITUTION_FACTOR = 0.9
 #: Applied when a single distinctive word pairs up and the other side has more.
 SINGLE_WORD_FACTOR = 0.88
+#: Words of two or three consonants that differ in their vowels only.
+SHORT_VOWELS_SIMILARITY = 0.85
+_VOWEL_LETTERS = frozenset("aeiou")
 #: Token pairs below this similarity are not paired at all.
 MIN_TOKEN_SIMILARITY = 0.8
 
@@ -99,12 +102,27 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
             return 0.8, "initial"
         return 0.0, ""
     shortest = min(len(a.latin), len(b.latin))
+    # Vowel variants keep the first sound and (nearly) the length: not Fujitsu / FITS.
+    vowel_variant = (
+        a.cons == b.cons
+        and len(a.cons) >= 2
+        and abs(len(a.latin) - len(b.latin)) <= 1
+        and (
+            a.phon[0] == b.phon[0] or (a.phon[0] in _VOWEL_LETTERS and b.phon[0] in _VOWEL_LETTERS)
+        )
+    )
     if shortest < 4:
+        # Short words that differ in their vowels only: Ras / Raas, Sab / Saab.
+        if vowel_variant:
+            return SHORT_VOWELS_SIMILARITY, "same consonants, other vowels"
         return 0.0, ""
     # Optimal string alignment: a swap of two neighbouring letters is one typo.
     spelling = OSA.normalized_similarity(a.phon, b.phon)
     if a.cons == b.cons and len(a.cons) >= 4 and spelling >= 0.6:
         return max(0.88, spelling), "same consonants"
+    if vowel_variant and spelling >= 0.5:
+        # Beik / Beuk, Jeheisha / Jheisheh: the vowels of a romanisation vary most.
+        return max(SHORT_VOWELS_SIMILARITY, spelling), "same consonants, other vowels"
     if (a.vowelless or b.vowelless) and min(len(a.cons), len(b.cons)) >= 4:
         ratio = Levenshtein.normalized_similarity(a.cons, b.cons)
         if ratio >= MIN_TOKEN_SIMILARITY:
