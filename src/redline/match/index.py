@@ -31,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 30
+INDEX_FORMAT = 31
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -60,6 +60,12 @@ _COMPATIBLE = {
 
 def schema_class(schema: str) -> int:
     return _SCHEMA_CLASS.get(schema, OTHER)
+
+
+def has_company_forms(schema: str | None) -> bool:
+    """Whether names of this schema may carry company forms (LLC, JSC...): not a
+    vessel's or an aircraft's (EP-IAG, SA-1 are registrations, not forms)."""
+    return schema not in ("Vessel", "Airplane")
 
 
 def person_flag(schema: str | None) -> bool | None:
@@ -147,6 +153,7 @@ class NameIndex:
             index = len(entities)
             props = record.properties
             person = person_flag(record.schema)
+            forms = has_company_forms(record.schema)
             start = len(names)
             seen: set[str] = set()
             for prop in NAME_PROPS:
@@ -155,7 +162,7 @@ class NameIndex:
                         continue
                     seen.add(value)
                     for variant in name_variants(value):
-                        prepared = prepare_name(variant, person)
+                        prepared = prepare_name(variant, person, forms=forms)
                         if prepared is not None:
                             names.append(IndexedName(index, prop, prepared, value))
             if len(names) == start:

@@ -278,14 +278,15 @@ def _arabic_allah(
 
 @lru_cache(maxsize=300_000)
 def prepare_name(
-    text: str, person: bool | None = None, symbols: bool = True
+    text: str, person: bool | None = None, symbols: bool = True, forms: bool = True
 ) -> PreparedName | None:
     """Analyse ``text``; ``person`` is True for people, False for organisations/things,
     None when unknown.  Returns None for a name with no letters or digits.
 
     ``symbols=False`` skips rigour's person-name symbols, whose tables take several
     seconds to load: queries take their symbols from the index vocabulary instead
-    (:meth:`NameIndex.attach_symbols`).
+    (:meth:`NameIndex.attach_symbols`).  ``forms=False`` keeps company-form words as
+    name words: a vessel or an aircraft has no company form (EP-IAG, not "EP" + IAG).
     """
     want_symbols = symbols
     cleaned = clean_name(text)
@@ -350,7 +351,7 @@ def prepare_name(
 
     org_types: set[str] = set()
     drop: set[int] = set()
-    if person is not True:
+    if person is not True and forms:
         latin_tokens = [correct_form_word(t) for t in latin_tokens]
         org_types, drop = _org_types(latin_tokens, text)
         if org_types:
@@ -396,6 +397,15 @@ def _join_abd_al(
             symbols[i] = symbols[i] | symbols[i + 1]
             vowelless.discard(i)
             drop.add(i + 1)
+        elif (
+            tokens[i] in ("abd", "bd")
+            and tokens[i + 1][:2] in ("al", "el", "ul")
+            and len(tokens[i + 1]) >= 5
+        ):
+            # Abd alAziz, Abd-alNasir: the article written onto the name.
+            tokens[i] = "abdul"
+            tokens[i + 1] = tokens[i + 1][2:]
+            vowelless.discard(i)
 
 
 _GENERIC_LIST = sorted(GENERIC_WORDS | LOCATION_WORDS)
@@ -459,6 +469,7 @@ _PINYIN_TARGETS = frozenset(ROMANISATION_EQUIVALENTS.values())
 
 #: Words that qualify a company form next to it ("PVT LTD", "(PRIVATE) LIMITED").
 _FORM_QUALIFIERS = frozenset({"pvt", "private", "pte", "pty", "company", "co", "corp"})
+_FORM_NEIGHBOURS = _FORM_QUALIFIERS | _FORM_WORD_SET
 #: ASCII spellings of forms rigour knows only with their diacritics or dots.
 _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("anonim", "sirketi"), "jsc"),
@@ -504,10 +515,16 @@ def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
                     covered.update(span)
                     types.add(generic)
                     break
-    if covered:
+    # Words of a form next to a found one belong to it: "PUBLIC" before the "JOINT
+    # STOCK COMPANY" that the original text's typo ("PBLIC") kept rigour from taking
+    # whole, "(PRIVATE) LIMITED", "LIABILITY COMPANY".
+    grown = bool(covered)
+    while grown:
+        grown = False
         for i, token in enumerate(tokens):
-            if token in _FORM_QUALIFIERS and (i - 1 in covered or i + 1 in covered):
+            if i not in covered and token in _FORM_NEIGHBOURS and {i - 1, i + 1} & covered:
                 covered.add(i)
+                grown = True
     return types, covered
 
 

@@ -27,6 +27,7 @@ from redline.match.index import (
     EntityRecord,
     IndexedEntity,
     NameIndex,
+    has_company_forms,
     name_variants,
     person_flag,
 )
@@ -248,8 +249,9 @@ class Screener:
 
     def _prepare(self, query: Query) -> list[PreparedName]:
         person = person_flag(query.schema)
+        forms = has_company_forms(query.schema)
         prepared = [
-            prepare_name(variant, person, symbols=False)
+            prepare_name(variant, person, symbols=False, forms=forms)
             for name in query.names
             if name
             for variant in name_variants(name)
