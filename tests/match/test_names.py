@@ -97,6 +97,12 @@ def test_typo_in_a_company_form_word() -> None:
     )
 
 
+def test_company_form_glued_onto_a_word() -> None:
+    assert score("Bespilotnye SistemyLLC", "Bespilotnye Sistemy LLC", False) >= 0.95
+    assert score("JSCNPO IZHMASH", "JSC NPO IZHMASH", False) >= 0.95
+    assert [t.latin for t in prep("Baltech", False).tokens] == ["baltech"]
+
+
 def test_aircraft_and_vessel_names_have_no_company_forms() -> None:
     registration = prepare_name("EP-IAG", False, forms=False)
     assert registration is not None

@@ -242,6 +242,30 @@ def arabic_final_a(word: str, following: str = "") -> str:
     return word
 
 
+#: Company-form abbreviations that files glue onto a neighbouring word
+#: ("SistemyLLC", "JSCNPO", "GROUPCJSC"); none ends or starts an ordinary word.
+_GLUED_SUFFIXES = ("cjsc", "pjsc", "ojsc", "jsc", "llc", "ltd", "gmbh")
+_GLUED_PREFIXES = ("cjsc", "pjsc", "ojsc", "jsc", "llc", "ooo", "oao", "zao", "pao")
+
+
+def _unglue_forms(tokens: list[str]) -> list[str]:
+    """Split a company-form abbreviation off the word it was written onto."""
+    result: list[str] = []
+    for token in tokens:
+        folded = token.casefold()
+        if len(folded) >= 6 and folded.isascii() and folded.isalpha():
+            suffix = next((f for f in _GLUED_SUFFIXES if folded.endswith(f)), None)
+            if suffix is not None and len(folded) - len(suffix) >= 3:
+                result.extend((token[: -len(suffix)], token[-len(suffix) :]))
+                continue
+            prefix = next((f for f in _GLUED_PREFIXES if folded.startswith(f)), None)
+            if prefix is not None and len(folded) - len(prefix) >= 3:
+                result.extend((token[: len(prefix)], token[len(prefix) :]))
+                continue
+        result.append(token)
+    return result
+
+
 _ALLAH = "الله"
 _ABD = "عبد"
 
@@ -293,6 +317,8 @@ def prepare_name(
     raw_tokens = split_tokens(cleaned)
     if not raw_tokens:
         return None
+    if person is not True and forms:
+        raw_tokens = _unglue_forms(raw_tokens)
     transforms: list[str] = []
     scripts: set[str] = set()
     latin_tokens: list[str] = []
