@@ -121,6 +121,19 @@ def test_cyrillic_org_name_matches_latin_listing() -> None:
     assert score("ООО Технопромэкспорт", "TEKHNOPROMEKSPORT LLC", False) >= 0.95
 
 
+def test_chinese_city_and_industry_words_segment_the_name() -> None:
+    # BIS Entity List: SUZHOU BAISHENG POWER MACHINERY CO., LTD.
+    assert han_to_tokens("苏州百胜动力机器股份有限公司")[:4] == (
+        "suzhou",
+        "baisheng",
+        "power",
+        "machinery",
+    )
+    assert (
+        score("东莞圣寅数控设备有限公司", "DONGGUAN SHENGYIN CNC EQUIPMENT CO., LTD", False) >= 0.95
+    )
+
+
 def test_chinese_glossary_and_pinyin() -> None:
     assert han_to_tokens("香港華強電子有限公司") == (
         "hong",
