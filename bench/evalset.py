@@ -763,7 +763,7 @@ def gen_cross_script(klass: str) -> Callable[[Context, random.Random, int], list
             latin = [x for x in expected.strong_names if x not in hidden and is_latin(x)]
             if not latin:
                 continue
-            if not transliterated(query, latin, script):
+            if not transliterated(query, latin, script, organisation=not subject.is_person):
                 translations += 1
                 continue
             pool.append(
@@ -827,7 +827,9 @@ def skeleton(text: str) -> str:
     return " ".join(words)
 
 
-def transliterated(query: str, latin: Sequence[str], script: str) -> bool:
+def transliterated(
+    query: str, latin: Sequence[str], script: str, *, organisation: bool = False
+) -> bool:
     """Whether ``query`` reads as a transliteration of one of the ``latin`` names.
 
     Translated names (the EU's Bulgarian "Армията на праведните" for "Lashkar-e-Tayyiba",
@@ -835,7 +837,10 @@ def transliterated(query: str, latin: Sequence[str], script: str) -> bool:
     reading them out, so the cross-script classes leave them out.  Han: a distinctive
     Latin token is found in the query's pinyin.  Other scripts: at least half of the
     query's tokens (company forms aside), or the whole name, have a consonant skeleton
-    close to the Latin one's.
+    close to the Latin one's; for organisations two thirds of them, since a translated
+    body's name still shares its proper nouns with the Latin one ("الدولة الإسلامية في
+    العراق والشام - اليمن" for "Islamic State in Iraq and the Levant - Yemen": Iraq,
+    Yemen, and an Islam-like skeleton, but no reading of the rest).
     """
     if script == "han":
         pinyin = romanise(query).replace(" ", "")
@@ -854,7 +859,8 @@ def transliterated(query: str, latin: Sequence[str], script: str) -> bool:
         matched = sum(
             1 for q in query_skeletons if max(fuzz.ratio(q, t) for t in latin_skeletons) >= 60
         )
-        if matched * 2 >= len(query_skeletons):
+        needed = (2 * len(query_skeletons) + 2) // 3 if organisation else len(query_skeletons) / 2
+        if matched >= needed:
             return True
     return False
 
