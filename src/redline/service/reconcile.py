@@ -144,8 +144,11 @@ async def _queries_field(request: Request) -> str | dict[str, Any]:
             raise bad_request("queries: a form field holding the JSON query batch is required.")
         return value
     if content_type == "application/json" or not content_type:
+        raw = await request.body()
+        if not raw.strip():
+            raise bad_request("queries: required, as a form field or in a JSON body.")
         try:
-            body = json.loads(await request.body())
+            body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise bad_request(f"body: not valid JSON ({exc}).") from exc
         if not isinstance(body, dict) or "queries" not in body:
