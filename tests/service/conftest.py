@@ -43,9 +43,7 @@ def make_service(
     """Builds apps over the session screener; ``service=`` and ``collections=`` override."""
     clients: list[TestClient] = []
 
-    def make(
-        *, collections: dict[str, list[str]] | None = None, **service: Any
-    ) -> Service:
+    def make(*, collections: dict[str, list[str]] | None = None, **service: Any) -> Service:
         settings = Settings(
             home=tmp_path_factory.mktemp("home"),
             service=ServiceSettings(**{"rate_limit_per_minute": 0, **service}),

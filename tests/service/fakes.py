@@ -24,9 +24,7 @@ ADMIN_KEY = "rk_admin_0a9b8c7d6e5f"
 
 class FakeAuthenticator:
     def __init__(self, keys: Mapping[str, Principal] | None = None) -> None:
-        self.keys = dict(
-            keys or {VIEWER_KEY: VIEWER, ANALYST_KEY: ANALYST, ADMIN_KEY: ADMIN}
-        )
+        self.keys = dict(keys or {VIEWER_KEY: VIEWER, ANALYST_KEY: ANALYST, ADMIN_KEY: ADMIN})
 
     def authenticate_key(self, raw_key: str) -> Principal | None:
         return self.keys.get(raw_key)

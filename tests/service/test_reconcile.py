@@ -110,12 +110,8 @@ def test_json_body_and_get_queries(
 ):
     queries = _queries(sdn_entity)
     as_object = client.post("/reconcile/default", json={"queries": queries}, headers=AUTH)
-    as_text = client.post(
-        "/reconcile/default", json={"queries": json.dumps(queries)}, headers=AUTH
-    )
-    by_get = client.get(
-        "/reconcile/default", params={"queries": json.dumps(queries)}, headers=AUTH
-    )
+    as_text = client.post("/reconcile/default", json={"queries": json.dumps(queries)}, headers=AUTH)
+    by_get = client.get("/reconcile/default", params={"queries": json.dumps(queries)}, headers=AUTH)
     for resp in (as_object, as_text, by_get):
         assert resp.status_code == 200, resp.text
         valid(validators, "reconciliation-result-batch", resp.json())
