@@ -17,7 +17,7 @@ from schemathesis.schemas import BaseSchema
 
 from tests.service.conftest import AUTH, MakeService
 
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 15
 
 
 @pytest.fixture(scope="session")
