@@ -238,3 +238,20 @@ def test_too_many_queries_refused(make_service):
     queries = {f"q{i}": person("John Doe") for i in range(3)}
     resp = match(small.client, queries)
     assert resp.status_code == 400 and "limit: 2" in resp.json()["detail"]
+
+
+def test_yente_scope_filters(client: TestClient):
+    q = {"q": person("Vladimir Putin")}
+    everywhere = match(client, q, cutoff=0.5, limit=50).json()["responses"]["q"]["results"]
+    sources = {r["datasets"][0] for r in everywhere}
+    assert len(sources) >= 2
+    one = sorted(sources)[0]
+    only = match(client, q, cutoff=0.5, limit=50, include_dataset=[one]).json()
+    assert {r["datasets"][0] for r in only["responses"]["q"]["results"]} == {one}
+    without = match(client, q, cutoff=0.5, limit=50, exclude_dataset=[one]).json()
+    rest = {r["datasets"][0] for r in without["responses"]["q"]["results"]}
+    assert rest == sources - {one}
+    no_people = match(client, q, cutoff=0.5, limit=50, exclude_schema=["Person"]).json()
+    assert all(r["schema"] != "Person" for r in no_people["responses"]["q"]["results"])
+    nothing = match(client, q, cutoff=0.5, topics=["no.such.topic"]).json()
+    assert nothing["responses"]["q"]["results"] == []

@@ -7,12 +7,13 @@ store is synchronous, so FastAPI runs them in its thread pool.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Collection
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from followthemoney import model, registry
 
-from redline.match.types import SCREENABLE_SCHEMAS
+from redline.match.types import SCREENABLE_SCHEMAS, Match
 from redline.service.access import Viewer
 from redline.service.context import services_of, snapshot_of
 from redline.service.models import (
@@ -25,6 +26,7 @@ from redline.service.models import (
 )
 from redline.service.render import entity_json, seen_dates
 from redline.service.screening import bad_request, parse_example, screen_and_record
+from redline.service.state import Snapshot
 from redline.sources import all_sources
 
 router = APIRouter()
@@ -45,6 +47,7 @@ MATCHER_NAME = "redline"
 #: Lowest score /search returns (a text search shows looser hits than screening).
 SEARCH_FLOOR = 0.5
 MAX_MATCHES = 500
+_NONE: list[str] = []
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid query"},
     404: {"model": ErrorResponse, "description": "No such dataset"},
@@ -57,6 +60,40 @@ DatasetPath = Annotated[
         examples=["default"],
     ),
 ]
+
+
+def _scope(
+    sources: Collection[str] | None,
+    snapshot: Snapshot,
+    include: list[str],
+    exclude: list[str],
+) -> Collection[str] | None:
+    """The dataset's sources narrowed by yente's ``include_dataset``/``exclude_dataset``."""
+    if not include and not exclude:
+        return sources
+    scope = set(snapshot.versions) if sources is None else set(sources)
+    if include:
+        scope &= set(include)
+    return frozenset(scope - set(exclude))
+
+
+def _result_filter(
+    snapshot: Snapshot, exclude_schema: list[str], topics: list[str]
+) -> Callable[[Match], bool] | None:
+    """yente's ``exclude_schema`` and ``topics`` filters, as a predicate on matches."""
+    if not exclude_schema and not topics:
+        return None
+    excluded, wanted = set(exclude_schema), set(topics)
+
+    def keep(match: Match) -> bool:
+        if match.schema in excluded:
+            return False
+        if wanted:
+            info = snapshot.screener.entity_info(match.entity_id)
+            return info is not None and not wanted.isdisjoint(info.topics)
+        return True
+
+    return keep
 
 
 def _algorithm(name: str) -> str:
@@ -89,6 +126,16 @@ def match(
         Query(ge=0.0, le=1.0, title="Lowest score returned (default: the possible threshold)"),
     ] = None,
     algorithm: Annotated[str, Query(title=f"One of {', '.join(ALGORITHMS)}")] = "best",
+    include_dataset: Annotated[
+        list[str], Query(title="Only screen these sources (within the dataset)")
+    ] = _NONE,
+    exclude_dataset: Annotated[list[str], Query(title="Do not screen these sources")] = _NONE,
+    exclude_schema: Annotated[
+        list[str], Query(title="Leave out results of these entity types")
+    ] = _NONE,
+    topics: Annotated[
+        list[str], Query(title="Only results with any of these topics (e.g. sanction)")
+    ] = _NONE,
 ) -> dict[str, Any]:
     """Screen a batch of example entities (yente's ``/match``).
 
@@ -98,7 +145,10 @@ def match(
     """
     services = services_of(request)
     snapshot = snapshot_of(request)
-    sources = services.dataset_sources(dataset, snapshot)
+    sources = _scope(
+        services.dataset_sources(dataset, snapshot), snapshot, include_dataset, exclude_dataset
+    )
+    keep = _result_filter(snapshot, exclude_schema, topics)
     requested = _algorithm(algorithm)
     if body.config:
         key = next(iter(body.config))
@@ -131,6 +181,7 @@ def match(
             cutoff=cutoff,
             threshold=threshold,
             extra={"query_key": key, "algorithm": requested},
+            keep=keep,
         )
         responses[key] = {
             "status": 200,

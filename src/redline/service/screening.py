@@ -4,7 +4,7 @@ and /reconcile so that every way in is recorded the same way.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,16 +129,20 @@ def screen_and_record(
     cutoff: float,
     threshold: float,
     extra: dict[str, Any] | None = None,
+    keep: Callable[[Match], bool] | None = None,
 ) -> Screened:
     """Screen one query, hand its hits to the alert sink, audit it, shape the results.
 
     Every hit at or above ``cutoff`` goes to :meth:`AlertSink.raise_alerts` (not only
     the first ``limit``): a caller's page size must not decide what gets reviewed.
     Results a remembered false positive suppresses are left out of the answer.
+    ``keep`` narrows what is screened (schema, topics) before anything is alerted.
     """
     matches = snapshot.screener.screen(
         parsed.query, limit=MAX_SCREENED, threshold=cutoff, sources=sources
     )
+    if keep is not None:
+        matches = [m for m in matches if keep(m)]
     versions = snapshot.version_ids
     query_record = parsed.query.to_dict()
     kept = list(services.alerts.raise_alerts(query_record, matches, versions, principal, "api"))
