@@ -43,6 +43,8 @@ class ServiceSettings(BaseModel):
     poll_seconds: float = Field(default=5.0, gt=0)
     #: Queries accepted in one ``/match`` or ``/reconcile`` call.
     max_batch: int = Field(default=100, ge=1)
+    #: Web origins allowed to call the API from a browser (CORS); empty: none.
+    cors_origins: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseModel):

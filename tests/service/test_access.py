@@ -215,3 +215,23 @@ def test_docs_and_openapi_behind_a_key(service: Service):
     spec = service.client.get("/openapi.json", headers=AUTH)
     assert spec.status_code == 200 and "/match/{dataset}" in spec.json()["paths"]
     assert "swagger-ui" in service.client.get("/docs", headers=AUTH).text
+
+
+def test_cors_only_for_configured_origins(make_service: MakeService, service: Service):
+    origin = "https://refine.example.org"
+    preflight = {
+        "Origin": origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization",
+    }
+    svc = make_service(cors_origins=[origin])
+    allowed = svc.client.options("/reconcile/default", headers=preflight)
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == origin
+    answered = svc.client.get("/catalog", headers={**AUTH, "Origin": origin})
+    assert answered.headers["access-control-allow-origin"] == origin
+    assert svc.client.get("/catalog", headers={"Origin": origin}).status_code == 401
+    other = svc.client.get("/catalog", headers={**AUTH, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    default = service.client.get("/catalog", headers={**AUTH, "Origin": origin})
+    assert "access-control-allow-origin" not in default.headers

@@ -82,7 +82,7 @@ def test_collection_of_unknown_sources_refused_at_start_up(tmp_path: Path):
 def test_factory_needs_the_wiring_module(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("REDLINE_HOME", str(tmp_path))
     monkeypatch.setitem(sys.modules, "redline.service.wiring", None)  # import fails
-    with pytest.raises(RuntimeError, match="service.wiring is missing"):
+    with pytest.raises(RuntimeError, match=r"service\.wiring is missing"):
         service_app()
 
 

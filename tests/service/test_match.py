@@ -255,3 +255,9 @@ def test_yente_scope_filters(client: TestClient):
     assert all(r["schema"] != "Person" for r in no_people["responses"]["q"]["results"])
     nothing = match(client, q, cutoff=0.5, topics=["no.such.topic"]).json()
     assert nothing["responses"]["q"]["results"] == []
+
+
+def test_too_many_values_refused(client: TestClient):
+    names = [f"Name Number {i}" for i in range(51)]
+    resp = match(client, {"q": {"schema": "Person", "properties": {"name": names}}})
+    assert resp.status_code == 400 and "queries.q.properties.name" in resp.json()["detail"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from redline import __version__
@@ -84,6 +85,14 @@ def create_app(
     app.include_router(ops.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.service.max_body_bytes)
+    if settings.service.cors_origins:
+        # Keys travel in headers, never cookies: no credentials mode is needed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.service.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 

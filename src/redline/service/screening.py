@@ -23,6 +23,8 @@ _NAME_PARTS = ("firstName", "secondName", "middleName", "fatherName", "lastName"
 _COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry")
 #: Largest number of results screened per query (totals count up to this).
 MAX_SCREENED = 500
+#: Values accepted per property of one query (each name costs a search).
+MAX_VALUES = 50
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,12 @@ def parse_example(
         prop = schema.get(prop_name) if isinstance(prop_name, str) else None
         if prop is None:
             continue
-        for value in _values(raw):
+        values = list(_values(raw))
+        if len(values) > MAX_VALUES:
+            raise bad_request(
+                f"{where}.properties.{prop_name}: at most {MAX_VALUES} values per property."
+            )
+        for value in values:
             proxy.add(prop, value, cleaned=False, quiet=True, fuzzy=True)
     names = proxy.get_type_values(registry.name)
     if not names:
