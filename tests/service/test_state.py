@@ -140,3 +140,33 @@ def test_new_version_served_without_restart_never_mixed(toy_store: Store, tmp_pa
         last = client.post("/match/toy", json={"queries": QUERIES}, headers=AUTH).json()
         assert _consistent(last) == 2
         assert client.get("/catalog", headers=AUTH).json()["index_stale"] is False
+
+
+def test_build_repeated_when_a_version_lands_mid_build(toy_store: Store, tmp_path: Path):
+    built: list[str] = []
+
+    def racing_factory(store: Store) -> Screener:
+        screener = Screener(store)
+        built.append(screener.index.state)
+        if len(built) == 1:
+            _load(store, tmp_path / "v2")  # activated after this index read its lists
+        return screener
+
+    holder = ScreenerHolder(toy_store, racing_factory)
+    assert not holder.ready
+    assert holder.refresh() is True
+    snapshot = holder.current()
+    assert len(built) == 2 and built[0] != built[1]
+    assert snapshot.token == snapshot.screener.index.state == toy_store.state_token()
+    assert snapshot.version_ids == {"toy": 2}
+    assert holder.refresh() is False  # nothing changed since
+    assert len(built) == 2
+
+
+def test_initial_screener_must_match_the_store(toy_store: Store, tmp_path: Path):
+    stale = Screener(toy_store)
+    _load(toy_store, tmp_path / "v2")
+    with pytest.raises(ValueError, match="initial screener"):
+        ScreenerHolder(toy_store, Screener, initial=stale)
+    fresh = ScreenerHolder(toy_store, Screener, initial=Screener(toy_store))
+    assert fresh.ready and fresh.current().version_ids == {"toy": 2}

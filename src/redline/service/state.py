@@ -129,14 +129,16 @@ class ScreenerHolder:
     def _build(self) -> Snapshot | None:
         """A screener whose index matches the versions read beside it.
 
-        A load may activate a version while the index is built; the versions are read
-        before and after, and the build is repeated until they agree with the index.
+        A load may activate a version while the index is built (its entities would
+        then be read from the new version under the old token); the versions are read
+        before and after, and the build is repeated until both agree with the index.
         """
         for _attempt in range(3):
             versions = self.store.active_versions()
             screener = self.factory(self.store)
-            if screener.index.state == token_of(versions):
-                return Snapshot(screener, versions, screener.index.state, _now())
+            after = self.store.state_token()
+            if screener.index.state == token_of(versions) == after:
+                return Snapshot(screener, versions, after, _now())
         log.warning("lists kept changing while the index was built; will retry")
         return None
 
