@@ -172,3 +172,34 @@ def test_preview_escapes_listed_data(client: TestClient, sdn_entity: StoredEntit
     )
     assert missing.status_code == 404
     assert "<script>" not in missing.text and "&lt;script&gt;" in missing.text
+
+
+def test_data_extension(
+    client: TestClient, validators: dict[str, Draft7Validator], sdn_entity: StoredEntity
+):
+    manifest = client.get("/reconcile/default", headers=AUTH).json()
+    path = manifest["extend"]["propose_properties"]["service_path"]
+    proposed = client.get(f"/reconcile/default{path}", params={"type": "Person"}, headers=AUTH)
+    assert proposed.status_code == 200
+    valid(validators, "data-extension-property-proposal", proposed.json())
+    ids = {p["id"] for p in proposed.json()["properties"]}
+    assert {"name", "birthDate", "nationality"} <= ids
+    request = {
+        "ids": [sdn_entity.entity_id, "no-such-id"],
+        "properties": [{"id": "name"}, {"id": "country", "settings": {"limit": 1}}],
+    }
+    valid(validators, "data-extension-query", request)
+    resp = client.post("/reconcile/default", data={"extend": json.dumps(request)}, headers=AUTH)
+    assert resp.status_code == 200, resp.text
+    data = resp.json()
+    valid(validators, "data-extension-response", data)
+    assert [m["id"] for m in data["meta"]] == ["name", "country"]
+    row = data["rows"][sdn_entity.entity_id]
+    assert [v["str"] for v in row["name"]] == sdn_entity.data["properties"]["name"]
+    assert len(row["country"]) <= 1
+    assert data["rows"]["no-such-id"] == {"name": [], "country": []}
+    by_get = client.get("/reconcile/default", params={"extend": json.dumps(request)}, headers=AUTH)
+    assert by_get.json() == data
+    bad = {"ids": ["x"], "properties": [{"id": "password"}]}
+    refused = client.post("/reconcile/default", json={"extend": bad}, headers=AUTH)
+    assert refused.status_code == 400 and "password" in refused.json()["detail"]

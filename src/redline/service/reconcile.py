@@ -25,6 +25,7 @@ from redline.match.types import SCREENABLE_SCHEMAS
 from redline.service.access import Viewer
 from redline.service.api import DatasetPath
 from redline.service.context import Services, services_of, snapshot_of
+from redline.service.extend import extend_rows, propose_properties
 from redline.service.principal import Principal
 from redline.service.screening import bad_request, parse_example, screen_and_record
 from redline.service.state import Snapshot
@@ -80,6 +81,18 @@ def manifest(request: Request, dataset: str) -> dict[str, Any]:
             for kind in ("entity", "type", "property")
         },
         "defaultTypes": [_schema_type(s) for s in _screenable()],
+        "extend": {
+            "propose_properties": {"service_url": service, "service_path": "/extend/propose"},
+            "property_settings": [
+                {
+                    "name": "limit",
+                    "label": "Limit",
+                    "type": "number",
+                    "default": 0,
+                    "help_text": "Values to return per entity (0: all).",
+                }
+            ],
+        },
     }
 
 
@@ -89,11 +102,15 @@ def reconcile_get(
     dataset: DatasetPath,
     principal: Viewer,
     queries: Annotated[str | None, Query(description="JSON-encoded query batch")] = None,
+    extend: Annotated[str | None, Query(description="JSON-encoded extension request")] = None,
 ) -> dict[str, Any]:
-    """The service manifest; with ``queries=`` the answers to a query batch."""
+    """The service manifest; with ``queries=`` the answers to a query batch, with
+    ``extend=`` the property values of reconciled entities."""
     services = services_of(request)
     snapshot = snapshot_of(request)
     sources = services.dataset_sources(dataset, snapshot)
+    if extend is not None:
+        return extend_rows(snapshot, extend)
     if queries is not None:
         return answer_batch(services, snapshot, principal, dataset, sources, queries)
     return manifest(request, dataset)
@@ -106,15 +123,14 @@ _POST_BODY: dict[str, Any] = {
             "application/x-www-form-urlencoded": {
                 "schema": {
                     "type": "object",
-                    "properties": {"queries": {"type": "string"}},
-                    "required": ["queries"],
+                    "properties": {"queries": {"type": "string"}, "extend": {"type": "string"}},
+                    "description": "`queries` (a JSON query batch) or `extend` (JSON).",
                 }
             },
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "properties": {"queries": {"type": "object"}},
-                    "required": ["queries"],
+                    "properties": {"queries": {"type": "object"}, "extend": {"type": "object"}},
                 }
             },
         },
@@ -124,26 +140,31 @@ _POST_BODY: dict[str, Any] = {
 
 @router.post("/reconcile/{dataset}", summary="Reconciliation queries", openapi_extra=_POST_BODY)
 async def reconcile_post(request: Request, dataset: DatasetPath, principal: Viewer) -> Any:
-    """Answer a batch of reconciliation queries (form field ``queries`` or JSON)."""
+    """Answer a batch of reconciliation queries, or a data extension request (``extend``).
+
+    Both as OpenRefine sends them (form fields holding JSON) or as a JSON body.
+    """
     services = services_of(request)
     snapshot = snapshot_of(request)
     sources = services.dataset_sources(dataset, snapshot)
-    raw = await _queries_field(request)
+    field, raw = await _posted(request)
+    if field == "extend":
+        extended = await run_in_threadpool(extend_rows, snapshot, raw)
+        return JSONResponse(extended)
     result = await run_in_threadpool(
         answer_batch, services, snapshot, principal, dataset, sources, raw
     )
     return JSONResponse(result)
 
 
-async def _queries_field(request: Request) -> str | dict[str, Any]:
+async def _posted(request: Request) -> tuple[str, str | dict[str, Any]]:
+    """Which request was posted (``queries`` or ``extend``) and its JSON (text or parsed)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fields: dict[str, Any]
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
-        value = form.get("queries")
-        if not isinstance(value, str):
-            raise bad_request("queries: a form field holding the JSON query batch is required.")
-        return value
-    if content_type == "application/json" or not content_type:
+        fields = {k: v for k, v in form.items() if k in _FIELDS and isinstance(v, str)}
+    elif content_type == "application/json" or not content_type:
         raw = await request.body()
         if not raw.strip():
             raise bad_request("queries: required, as a form field or in a JSON body.")
@@ -151,13 +172,22 @@ async def _queries_field(request: Request) -> str | dict[str, Any]:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise bad_request(f"body: not valid JSON ({exc}).") from exc
-        if not isinstance(body, dict) or "queries" not in body:
+        if not isinstance(body, dict):
             raise bad_request("queries: the JSON body must be an object with 'queries'.")
-        value = body["queries"]
+        fields = {k: v for k, v in body.items() if k in _FIELDS}
+    else:
+        raise bad_request(f"Unsupported content type {content_type!r}: send form data or JSON.")
+    for name in _FIELDS:
+        value = fields.get(name)
+        if value is None:
+            continue
         if not isinstance(value, str | dict):
-            raise bad_request("queries: must be an object of queries (or its JSON text).")
-        return value
-    raise bad_request(f"Unsupported content type {content_type!r}: send form data or JSON.")
+            raise bad_request(f"{name}: must be a JSON object (or its text).")
+        return name, value
+    raise bad_request("queries: required (or extend), as a form field or in a JSON body.")
+
+
+_FIELDS = ("queries", "extend")
 
 
 def answer_batch(
@@ -382,3 +412,17 @@ def _page(title: str, body: str) -> str:
         "</style></head>"
         f"<body>{body}</body></html>"
     )
+
+
+@router.get(
+    "/reconcile/{dataset}/extend/propose", summary="Properties to fetch for a type (extension)"
+)
+def extend_propose(
+    request: Request,
+    dataset: DatasetPath,
+    _principal: Viewer,
+    type: Annotated[str, Query(max_length=100, description="FtM schema")] = DEFAULT_TYPE,
+    limit: Annotated[int, Query(ge=0, le=500, description="0: all")] = 0,
+) -> dict[str, Any]:
+    services_of(request).dataset_sources(dataset, snapshot_of(request))
+    return propose_properties(type, limit)
