@@ -214,6 +214,10 @@ def test_docs_and_openapi_behind_a_key(service: Service):
     assert service.client.get("/docs").status_code == 401
     spec = service.client.get("/openapi.json", headers=AUTH)
     assert spec.status_code == 200 and "/match/{dataset}" in spec.json()["paths"]
+    schemes = spec.json()["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+    match_op = spec.json()["paths"]["/match/{dataset}"]["post"]
+    assert match_op["security"], "the key requirement is documented per operation"
     assert "swagger-ui" in service.client.get("/docs", headers=AUTH).text
 
 
