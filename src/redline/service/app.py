@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from redline import __version__
 from redline.match import Screener
-from redline.service import api, ops, reconcile
+from redline.service import api, ops, reconcile, suggest
 from redline.service.access import RateLimiter
 from redline.service.context import Services
 from redline.service.limits import BodyLimitMiddleware
@@ -82,6 +82,7 @@ def create_app(
     )
     app.include_router(api.router)
     app.include_router(reconcile.router)
+    app.include_router(suggest.router)
     app.include_router(ops.router)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.service.max_body_bytes)

@@ -2,23 +2,21 @@
 
 OpenRefine posts ``queries=<JSON>`` form-encoded; other clients send JSON.  Both are
 accepted, as is ``GET ?queries=``.  Answers come from the same matcher, alert sink
-and audit log as ``/match``.  The preview is HTML built from listed data: every
-value is escaped.
+and audit log as ``/match``.  Suggest and preview live in :mod:`.suggest`, data
+extension in :mod:`.extend`.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
-from followthemoney import model, registry
+from fastapi.responses import JSONResponse
+from followthemoney import model
 from followthemoney.property import Property
 from followthemoney.schema import Schema
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from redline.match.types import SCREENABLE_SCHEMAS
@@ -29,12 +27,10 @@ from redline.service.extend import extend_rows, propose_properties
 from redline.service.principal import Principal
 from redline.service.screening import bad_request, parse_example, screen_and_record
 from redline.service.state import Snapshot
-from redline.store.schema import entity as entity_table
 
 router = APIRouter(tags=["Reconciliation"])
 
 DEFAULT_TYPE = "LegalEntity"
-SUGGEST_LIMIT = 20
 
 
 class ReconProperty(BaseModel):
@@ -56,11 +52,11 @@ class ReconQuery(BaseModel):
     type_strict: str | None = None
 
 
-def _schema_type(schema: Schema) -> dict[str, str]:
+def schema_type(schema: Schema) -> dict[str, str]:
     return {"id": schema.name, "name": schema.plural or schema.label}
 
 
-def _screenable() -> list[Schema]:
+def screenable() -> list[Schema]:
     return [s for name in SCREENABLE_SCHEMAS if (s := model.get(name)) is not None]
 
 
@@ -80,7 +76,7 @@ def manifest(request: Request, dataset: str) -> dict[str, Any]:
             kind: {"service_url": service, "service_path": f"/suggest/{kind}"}
             for kind in ("entity", "type", "property")
         },
-        "defaultTypes": [_schema_type(s) for s in _screenable()],
+        "defaultTypes": [schema_type(s) for s in screenable()],
         "extend": {
             "propose_properties": {"service_url": service, "service_path": "/extend/propose"},
             "property_settings": [
@@ -275,7 +271,7 @@ def _property(schema: Schema | None, pid: str) -> Property | None:
 
 def _candidate(result: dict[str, Any]) -> dict[str, Any]:
     schema = model.get(result["schema"])
-    kind = _schema_type(schema) if schema is not None else {"id": result["schema"]}
+    kind = schema_type(schema) if schema is not None else {"id": result["schema"]}
     return {
         "id": result["id"],
         "name": result["caption"],
@@ -285,133 +281,6 @@ def _candidate(result: dict[str, Any]) -> dict[str, Any]:
         "type": [kind],
         "features": [{"id": name, "value": value} for name, value in result["features"].items()],
     }
-
-
-def _prefixed(prefix: str, *texts: str) -> bool:
-    wanted = prefix.strip().lower()
-    return not wanted or any(wanted in t.lower() for t in texts)
-
-
-@router.get("/reconcile/{dataset}/suggest/entity", summary="Suggest entities")
-def suggest_entity(
-    request: Request,
-    dataset: DatasetPath,
-    _principal: Viewer,
-    prefix: Annotated[str, Query(max_length=200)] = "",
-    limit: Annotated[int, Query(ge=1, le=100)] = SUGGEST_LIMIT,
-) -> dict[str, Any]:
-    """Listed subjects whose name starts with ``prefix`` (for OpenRefine's auto-complete)."""
-    services = services_of(request)
-    snapshot = snapshot_of(request)
-    sources = services.dataset_sources(dataset, snapshot)
-    result: list[dict[str, Any]] = []
-    if prefix.strip():
-        version_ids = [
-            info.id
-            for name, info in snapshot.versions.items()
-            if sources is None or name in sources
-        ]
-        query = (
-            select(entity_table.c.entity_id, entity_table.c.caption, entity_table.c.schema)
-            .where(entity_table.c.version_id.in_(version_ids))
-            .where(entity_table.c.is_target.is_(True))
-            .where(entity_table.c.caption.istartswith(prefix.strip(), autoescape=True))
-            .order_by(entity_table.c.caption)
-            .limit(limit)
-        )
-        with snapshot.screener.store.connect() as conn:
-            for entity_id, caption, schema_name in conn.execute(query):
-                schema = model.get(schema_name)
-                notable = [_schema_type(schema)] if schema is not None else []
-                result.append({"id": entity_id, "name": caption, "notable": notable})
-    return {"code": "/api/status/ok", "status": "200 OK", "prefix": prefix, "result": result}
-
-
-@router.get("/reconcile/{dataset}/suggest/type", summary="Suggest types (FtM schemata)")
-def suggest_type(
-    request: Request,
-    dataset: DatasetPath,
-    _principal: Viewer,
-    prefix: Annotated[str, Query(max_length=200)] = "",
-) -> dict[str, Any]:
-    services_of(request).dataset_sources(dataset, snapshot_of(request))
-    result = [
-        {**_schema_type(s), "description": s.description or s.label}
-        for s in _screenable()
-        if _prefixed(prefix, s.name, s.label)
-    ]
-    return {"code": "/api/status/ok", "status": "200 OK", "prefix": prefix, "result": result}
-
-
-@router.get("/reconcile/{dataset}/suggest/property", summary="Suggest properties")
-def suggest_property(
-    request: Request,
-    dataset: DatasetPath,
-    _principal: Viewer,
-    prefix: Annotated[str, Query(max_length=200)] = "",
-) -> dict[str, Any]:
-    services_of(request).dataset_sources(dataset, snapshot_of(request))
-    seen: dict[str, Property] = {}
-    for schema in _screenable():
-        for prop in schema.properties.values():
-            if prop.hidden or prop.type == registry.entity or prop.name in seen:
-                continue
-            if _prefixed(prefix, prop.name, prop.label):
-                seen[prop.name] = prop
-    result = [
-        {"id": p.name, "name": p.label, "description": p.description or p.label}
-        for p in sorted(seen.values(), key=lambda p: p.name)
-    ][:SUGGEST_LIMIT]
-    return {"code": "/api/status/ok", "status": "200 OK", "prefix": prefix, "result": result}
-
-
-@router.get(
-    "/reconcile/{dataset}/preview",
-    summary="HTML preview of an entity",
-    response_class=HTMLResponse,
-    responses={404: {"description": "Entity not found"}},
-)
-def preview(
-    request: Request,
-    dataset: DatasetPath,
-    _principal: Viewer,
-    id: Annotated[str, Query(max_length=255, description="Entity id")],
-) -> HTMLResponse:
-    """A small HTML card of a listed entity; every value is escaped."""
-    services = services_of(request)
-    snapshot = snapshot_of(request)
-    services.dataset_sources(dataset, snapshot)
-    served = {info.id for info in snapshot.versions.values()}
-    store = snapshot.screener.store
-    found = [s for _v, s in store.entity_history(id) if s.version_id in served]
-    if not found:
-        body = f"<p>No such entity: {html.escape(id)}</p>"
-        return HTMLResponse(_page("Not found", body), status_code=404)
-    stored = found[-1]
-    rows = []
-    properties = stored.data.get("properties") or {}
-    for name in ("name", "alias", "birthDate", "nationality", "country", "idNumber", "program"):
-        values = properties.get(name)
-        if values:
-            label = html.escape(name)
-            text = html.escape("; ".join(str(v) for v in values[:5]))
-            rows.append(f"<tr><th>{label}</th><td>{text}</td></tr>")
-    body = (
-        f"<h3>{html.escape(stored.caption)}</h3>"
-        f"<p>{html.escape(stored.schema)} · {html.escape(stored.source)}</p>"
-        f"<table>{''.join(rows)}</table>"
-    )
-    return HTMLResponse(_page(stored.caption, body))
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!DOCTYPE html><html><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font:13px sans-serif;margin:6px}th{text-align:left;padding-right:8px}"
-        "</style></head>"
-        f"<body>{body}</body></html>"
-    )
 
 
 @router.get(
