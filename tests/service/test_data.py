@@ -33,9 +33,9 @@ def test_search_offset_pages(client: TestClient):
     second = client.get(
         "/search/default", params={"q": "Putin", "limit": 2, "offset": 2}, headers=AUTH
     ).json()
-    assert first["total"] == second["total"]
-    if first["total"]["value"] > 2:
-        assert {r["id"] for r in first["results"]}.isdisjoint(r["id"] for r in second["results"])
+    assert first["total"] == second["total"] and first["total"]["value"] > 2
+    assert len(first["results"]) == 2 and second["results"]
+    assert {r["id"] for r in first["results"]}.isdisjoint(r["id"] for r in second["results"])
 
 
 def test_search_errors(client: TestClient):
