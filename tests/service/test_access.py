@@ -241,3 +241,19 @@ def test_cors_only_for_configured_origins(make_service: MakeService, service: Se
     assert "access-control-allow-origin" not in other.headers
     default = service.client.get("/catalog", headers={**AUTH, "Origin": origin})
     assert "access-control-allow-origin" not in default.headers
+
+
+def test_deeply_nested_json_is_4xx(service: Service):
+    deep = "[" * 100_000 + "]" * 100_000
+    json_headers = {**AUTH, "Content-Type": "application/json"}
+    attempts = [
+        service.client.post("/match/default", content=deep, headers=json_headers),
+        service.client.post("/reconcile/default", content=deep, headers=json_headers),
+        service.client.post("/reconcile/default", data={"queries": deep}, headers=AUTH),
+        service.client.post("/reconcile/default", data={"extend": deep}, headers=AUTH),
+        service.client.post(
+            "/reconcile/default", content=f'{{"queries": {deep}}}', headers=json_headers
+        ),
+    ]
+    for resp in attempts:
+        assert 400 <= resp.status_code < 500, resp.text[:200]

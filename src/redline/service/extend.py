@@ -7,7 +7,6 @@ countries and other coded values are shown by their labels, as yente does.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from followthemoney import model, registry
@@ -15,7 +14,7 @@ from followthemoney.property import Property
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from redline.match.types import SCREENABLE_SCHEMAS
-from redline.service.screening import bad_request, screenable_schema
+from redline.service.screening import bad_request, parse_json, screenable_schema
 from redline.service.state import Snapshot
 
 MAX_IDS = 500
@@ -71,10 +70,7 @@ def propose_properties(type_name: str, limit: int) -> dict[str, Any]:
 def extend_rows(snapshot: Snapshot, raw: str | dict[str, Any]) -> dict[str, Any]:
     """``{"meta": [...], "rows": {id: {property: [{"str": value}]}}}`` for the ids asked."""
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError as exc:
-            raise bad_request(f"extend: not valid JSON ({exc}).") from exc
+        raw = parse_json(raw, "extend")
     try:
         query = ExtendQuery.model_validate(raw)
     except ValidationError as exc:

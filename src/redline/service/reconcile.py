@@ -8,7 +8,6 @@ extension in :mod:`.extend`.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -25,7 +24,12 @@ from redline.service.api import DatasetPath
 from redline.service.context import Services, services_of, snapshot_of
 from redline.service.extend import extend_rows, propose_properties
 from redline.service.principal import Principal
-from redline.service.screening import bad_request, parse_example, screen_and_record
+from redline.service.screening import (
+    bad_request,
+    parse_example,
+    parse_json,
+    screen_and_record,
+)
 from redline.service.state import Snapshot
 
 router = APIRouter(tags=["Reconciliation"])
@@ -164,10 +168,7 @@ async def _posted(request: Request) -> tuple[str, str | dict[str, Any]]:
         raw = await request.body()
         if not raw.strip():
             raise bad_request("queries: required, as a form field or in a JSON body.")
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise bad_request(f"body: not valid JSON ({exc}).") from exc
+        body = parse_json(raw, "body")
         if not isinstance(body, dict):
             raise bad_request("queries: the JSON body must be an object with 'queries'.")
         fields = {k: v for k, v in body.items() if k in _FIELDS}
@@ -196,10 +197,7 @@ def answer_batch(
 ) -> dict[str, Any]:
     """Validate a whole batch first (a bad query refuses the batch), then answer it."""
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError as exc:
-            raise bad_request(f"queries: not valid JSON ({exc}).") from exc
+        raw = parse_json(raw, "queries")
     if not isinstance(raw, dict) or not raw:
         raise bad_request("queries: must be a non-empty object of named queries.")
     max_batch = services.settings.service.max_batch

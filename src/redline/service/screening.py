@@ -4,6 +4,7 @@ and /reconcile so that every way in is recorded the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,16 @@ class ParsedQuery:
 
 def bad_request(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_400_BAD_REQUEST, detail=detail)
+
+
+def parse_json(text: str | bytes, field: str) -> Any:
+    """JSON sent by a client; 400 naming ``field`` when it is not (too deep included)."""
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(f"{field}: not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise bad_request(f"{field}: JSON nested too deeply.") from None
 
 
 def screenable_schema(name: str, where: str) -> Schema:
