@@ -27,6 +27,8 @@ DEFAULT_DATASET = "default"
 
 @dataclass
 class Services:
+    """The app's collaborators: settings, the screener holder and the three contracts."""
+
     settings: Settings
     holder: ScreenerHolder
     authenticator: Authenticator

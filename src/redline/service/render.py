@@ -103,7 +103,9 @@ def scored_json(
     return data
 
 
-def load_entities(store: Store, snapshot: Snapshot, matches: Iterable[Match]) -> dict[str, Any]:
+def load_entities(
+    store: Store, snapshot: Snapshot, matches: Iterable[Match]
+) -> dict[str, StoredEntity]:
     """The stored entities behind ``matches``, from the snapshot's list versions."""
     found: dict[str, StoredEntity] = {}
     for match in matches:
