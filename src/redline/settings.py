@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class SourceSettings(BaseModel):
@@ -25,6 +25,26 @@ class SourceSettings(BaseModel):
     urls: list[str] | None = None
     #: Leave this source out of ``redline update`` without arguments.
     enabled: bool = True
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP service (``redline serve``): where it listens and what it tolerates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
+    #: Requests each API key may make per minute (a token bucket); 0 turns the limit off.
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    #: Larger request bodies are refused with 413 before they are parsed.
+    max_body_bytes: int = Field(default=1_000_000, ge=1)
+    #: How often the service checks the store for a new list version, in seconds.
+    poll_seconds: float = Field(default=5.0, gt=0)
+    #: Queries accepted in one ``/match`` or ``/reconcile`` call.
+    max_batch: int = Field(default=100, ge=1)
+    #: Web origins allowed to call the API from a browser (CORS); empty: none.
+    cors_origins: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseModel):
@@ -41,6 +61,19 @@ class Settings(BaseModel):
     #: Timeout in seconds for each download.
     download_timeout: float = 120.0
     sources: dict[str, SourceSettings] = Field(default_factory=dict)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+    #: Named groups of sources the API can be asked for (``/match/{collection}``).
+    collections: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("collections")
+    @classmethod
+    def _collections_named(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, members in value.items():
+            if name == "default":
+                raise ValueError("collection name 'default' is reserved (it means every list)")
+            if not members:
+                raise ValueError(f"collection {name!r} names no sources")
+        return value
 
     @property
     def store_url(self) -> str:
@@ -90,4 +123,20 @@ class Settings(BaseModel):
             value = environ.get(key)
             if value:
                 data[field] = value
+        overrides = {f: environ[k] for k, f in _SERVICE_ENV if environ.get(k)}
+        if overrides:
+            given = data.get("service") or {}
+            # A malformed ``service`` entry is left for validation to name.
+            data["service"] = {**given, **overrides} if isinstance(given, dict) else given
         return cls.model_validate(data)
+
+
+#: ``REDLINE_*`` variables that override ``service`` settings (deployments set these).
+_SERVICE_ENV = (
+    ("REDLINE_HOST", "host"),
+    ("REDLINE_PORT", "port"),
+    ("REDLINE_WORKERS", "workers"),
+    ("REDLINE_RATE_LIMIT", "rate_limit_per_minute"),
+    ("REDLINE_MAX_BODY_BYTES", "max_body_bytes"),
+    ("REDLINE_POLL_SECONDS", "poll_seconds"),
+)
