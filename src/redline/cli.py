@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import nullcontext
 from datetime import UTC, date, datetime
@@ -23,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from redline import __version__
 from redline.settings import Settings
 from redline.sources import all_sources
 from redline.store import DiffError, Store, diff_versions
@@ -41,6 +43,7 @@ err = Console(stderr=True, soft_wrap=True)
 
 class State:
     settings: Settings | None = None
+    config: Path | None = None
 
 
 state = State()
@@ -52,6 +55,7 @@ def _main(
         Path | None, typer.Option("--config", help="YAML settings file (else REDLINE_CONFIG).")
     ] = None,
 ) -> None:
+    state.config = config
     try:
         state.settings = Settings.load(config)
     except ValueError as exc:
@@ -520,6 +524,37 @@ def _screener() -> Any:
         raise _fail("no lists loaded: run `redline update` first", 1)
     with err.status("loading the name index (built once per list version)..."):
         return Screener.open(settings())
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (each holds its own index).")
+    ] = None,
+) -> None:
+    """Serve the screening API and the review workspace (uvicorn; put TLS in front)."""
+    import uvicorn
+
+    from redline.service.migrate import migrate
+
+    current = settings()
+    if state.config is not None:
+        # The service reads its settings at start-up, in each worker: hand the file on.
+        os.environ["REDLINE_CONFIG"] = str(state.config.resolve())
+    migrate(current.store_url)  # once, before the workers start
+    service = current.service
+    bind_host, bind_port = host or service.host, port or service.port
+    console.print(f"redline {__version__} serving on http://{bind_host}:{bind_port}")
+    uvicorn.run(
+        "redline.service.app:service_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers or service.workers,
+        log_level="info",
+    )
 
 
 def _print_json(data: Any) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -14,6 +17,9 @@ from pydantic import ValidationError
 from redline.match import Screener
 from redline.service import app as app_module
 from redline.service.app import create_app, service_app
+from redline.service.audit import verify
+from redline.service.principal import Principal, Role
+from redline.service.records import Records
 from redline.service.state import ScreenerHolder
 from redline.settings import Settings
 from redline.store import Store
@@ -79,44 +85,72 @@ def test_collection_of_unknown_sources_refused_at_start_up(tmp_path: Path):
         )
 
 
-def test_factory_needs_the_wiring_module(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setenv("REDLINE_HOME", str(tmp_path))
-    monkeypatch.setitem(sys.modules, "redline.service.wiring", None)  # import fails
-    with pytest.raises(RuntimeError, match=r"service\.wiring is missing"):
-        service_app()
-
-
-def test_factory_reads_settings_at_start_up(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """``uvicorn --factory`` path: settings from the environment, contracts from wiring."""
-    audit, alerts = MemoryAudit(), MemoryAlerts()
-    seen: list[Settings] = []
-
-    def build_dependencies(settings: Settings) -> tuple[object, object, object]:
-        seen.append(settings)
-        return FakeAuthenticator(), audit, alerts
-
-    wiring = types.ModuleType("redline.service.wiring")
-    wiring.build_dependencies = build_dependencies  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "redline.service.wiring", wiring)
+def test_factory_reads_settings_at_start_up_and_wires_the_records(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """``uvicorn --factory`` path: settings from the environment, users and keys, audit
+    and alerts from the store's database (migrated at start-up)."""
+    for name in ("REDLINE_CONFIG", "REDLINE_DATABASE_URL", "REDLINE_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("REDLINE_HOME", str(tmp_path))
     monkeypatch.setenv("REDLINE_RATE_LIMIT", "7")
     built: list[ScreenerHolder] = []
     real_build_holder = app_module.build_holder
 
     def build_holder(settings: Settings) -> ScreenerHolder:
+        assert settings.home == tmp_path and settings.service.rate_limit_per_minute == 7
         built.append(real_build_holder(settings))
         return built[-1]
 
     monkeypatch.setattr(app_module, "build_holder", build_holder)
     app = service_app()
-    assert seen[0].home == tmp_path and seen[0].service.rate_limit_per_minute == 7
     assert built[0].store.url == f"sqlite:///{tmp_path / 'redline.sqlite3'}"
+    records: Records = app.state.records
+    admin = Principal("cli:test", "test", Role.admin, "user")
+    key = records.accounts.create_key("monitoring", Role.viewer, admin).raw
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/catalog").status_code == 401
+        assert client.get("/catalog", headers=AUTH).status_code == 401  # a test-only key
         # An empty store has no lists yet: ready once the (empty) index is built.
         for _ in range(200):
             if client.get("/readyz").status_code == 200:
                 break
             time.sleep(0.05)
-        assert client.get("/catalog", headers=AUTH).json()["datasets"] == []
+        headers = {"Authorization": f"Bearer {key}"}
+        assert client.get("/catalog", headers=headers).json()["datasets"] == []
+    assert verify(records.url).ok
+
+
+def test_redline_serve_starts_the_service(tmp_path: Path):
+    """``redline serve`` in a subprocess: migrates, listens, answers health and refuses
+    keyless calls; stopped with SIGTERM."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDLINE_")} | {
+        "REDLINE_HOME": str(tmp_path)
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "redline", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("redline serve did not answer /healthz")
+        assert httpx.get(f"{base}/catalog", timeout=5).status_code == 401
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert f"serving on http://127.0.0.1:{port}" in output
+    assert (tmp_path / "redline.sqlite3").exists()

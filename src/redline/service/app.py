@@ -7,11 +7,9 @@ for ``uvicorn --factory``, reading settings at start-up, never at import.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +24,7 @@ from redline.service.context import Services
 from redline.service.limits import BodyLimitMiddleware
 from redline.service.metrics import Metrics, MetricsMiddleware
 from redline.service.principal import AlertSink, AuditLog, Authenticator
+from redline.service.records import Records
 from redline.service.state import ScreenerHolder
 from redline.settings import Settings
 from redline.sources import all_sources
@@ -130,24 +129,18 @@ def build_holder(settings: Settings) -> ScreenerHolder:
 def service_app() -> FastAPI:
     """Factory for ``uvicorn redline.service.app:service_app --factory``.
 
-    Reads the settings now (start-up), and takes the database-backed authenticator,
-    audit log and alert sink from ``redline.service.wiring.build_dependencies``.
+    Reads the settings now (start-up), migrates the service's records in the store's
+    database and wires the database-backed authenticator, audit log and alerts queue.
     """
     settings = Settings.load()
-    try:
-        wiring: Any = importlib.import_module("redline.service.wiring")
-    except ModuleNotFoundError as exc:
-        if exc.name != "redline.service.wiring":
-            raise
-        raise RuntimeError(
-            "redline.service.wiring is missing: the service needs the database-backed "
-            "users/keys, audit log and alerts (service/security.py, audit.py, alerts.py)"
-        ) from exc
-    authenticator, audit, alerts = wiring.build_dependencies(settings)
-    return create_app(
+    holder = build_holder(settings)
+    records = Records.open(settings, holder.store)
+    app = create_app(
         settings,
-        holder=build_holder(settings),
-        authenticator=authenticator,
-        audit=audit,
-        alerts=alerts,
+        holder=holder,
+        authenticator=records.authenticator,
+        audit=records.audit,
+        alerts=records.alerts,
     )
+    app.state.records = records
+    return app
