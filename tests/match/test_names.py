@@ -97,6 +97,24 @@ def test_typo_in_a_company_form_word() -> None:
     )
 
 
+def test_titles_read_as_particles() -> None:
+    # UN: KHAIRULLAH; a customer file: Haji Khairullah.
+    assert score("Haji Khairullah Barakzai", "KHAIRULLAH BARAKZAI", True) >= 0.9
+    assert score("Mullah Akhtar Mohammad", "Akhtar MOHAMMAD", True) >= 0.9
+    # A title alone is no evidence.
+    assert score("Mullah Omar", "Mullah Rahim", True) < 0.5
+
+
+def test_one_letter_of_four() -> None:
+    assert (
+        score(
+            "HAMADI BEN ABDUL AZIZ BEN ALI BOUYEHIA", "Hamadi Ben Abdul Azis Ben Ali Bouyehia", True
+        )
+        >= 0.94
+    )
+    assert score("AZIZ", "AZIS", True) < 0.88
+
+
 def test_company_form_glued_onto_a_word() -> None:
     assert score("Bespilotnye SistemyLLC", "Bespilotnye Sistemy LLC", False) >= 0.95
     assert score("JSCNPO IZHMASH", "JSC NPO IZHMASH", False) >= 0.95

@@ -119,6 +119,13 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         if vowel_variant:
             return SHORT_VOWELS_SIMILARITY, "same consonants, other vowels"
         return 0.0, ""
+    if (
+        len(a.latin) == len(b.latin) == 4
+        and a.latin[0] == b.latin[0]
+        and OSA.distance(a.latin, b.latin) == 1
+    ):
+        # One letter of four (Aziz / Azis): a pair, but never a hit by itself.
+        return MIN_TOKEN_SIMILARITY, "one typo"
     # Optimal string alignment: a swap of two neighbouring letters is one typo.
     spelling = OSA.normalized_similarity(a.phon, b.phon)
     if a.cons == b.cons and len(a.cons) >= 4 and spelling >= 0.6:

@@ -452,12 +452,26 @@ def generic_typo(token: str) -> str | None:
     return found[0] if found is not None else None
 
 
+#: Honorifics and ranks written before people's names on the lists and in customer
+#: files (Haji Khairullah, Mullah Akhtar, Qari Din Mohammad, General Nkunda, Dr.):
+#: read like particles, so that one side having it and the other not costs little,
+#: and it never makes a hit by itself.  Words that are also given names (Sayed, Imam,
+#: Hafiz) are left out.
+TITLES = frozenset(
+    """
+    haji hajji hadji alhaji alhaj mullah mulla mollah maulawi mawlawi maulvi moulvi maulana
+    mawlana qari sheikh shaikh shaykh sheik shaik mufti ustad ustadh general gen dr doctor
+    prof professor colonel col major captain capt commander lieutenant mr mrs ms sir engr
+    """.split()
+)
+
+
 def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:
     if latin.isdigit():
         return NUMBER
     if len(latin) == 1:
         return INITIAL
-    if latin in PARTICLES:
+    if latin in PARTICLES or (person is not False and latin in TITLES):
         return PARTICLE
     if person is not True:
         typo_of = None if (domain or location) else generic_typo(latin)
