@@ -66,6 +66,17 @@ def test_arabic_names_built_on_allah() -> None:
     assert score("الله داد متین", "ALLAH DAD MATIN", True) >= 0.85
 
 
+def test_arabic_al_din_names_and_letter_forms() -> None:
+    # UN: نور الدين بن علي بن بلقاسم الدريسي; the UK: DRISSI, Noureddine Ben Ali Ben Belkassem.
+    assert next(t.latin for t in prep("نور الدين", True).tokens) == "nuruddin"
+    assert score("شمس الدین", "SHAMSUDDIN", True) >= 0.88
+    # Urdu heh (ھ) and alif maqsura (ى) read as Arabic letters.
+    assert [t.latin for t in prep("الطاھر", True).tokens][-1] == "tahr"
+    assert [t.latin for t in prep("مصطفى", True).tokens] == ["mstfa"]
+    # One consonant and long vowels: where the vowels stand is compared.
+    assert score("اياد اغ غالي", "Iyad AG GHALI", True) >= 0.88
+
+
 def test_vowel_variants_of_short_words() -> None:
     # OFAC: ABU RAS, Marwan Mohammed, a.k.a. ABOU RAAS, Merwan Muhammed.
     assert score("ABOU RAAS, Merwan Muhammed", "ABU RAS, Marwan Mohammed", True) >= 0.88

@@ -9,6 +9,7 @@ middle name of a listed person costs less than an extra word in the query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -100,6 +101,15 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         )
     ):
         return 0.9, "same consonants (vowels unwritten)"
+    if (
+        (a.vowelless or b.vowelless)
+        and (pattern := _vowel_pattern(a.latin)) == _vowel_pattern(b.latin)
+        and len(pattern) >= 2
+        and len(a.cons) < 2
+    ):
+        # Names of one consonant and long vowels (اياد: Iyad, لؤي: Louay, عيسى: Essa):
+        # the vowels' places are all there is to compare.
+        return SHORT_VOWELS_SIMILARITY, "same letters, vowels unwritten"
     if len(a.latin) == 1 or len(b.latin) == 1:
         if a.latin[0] == b.latin[0] and (a.kind == INITIAL or b.kind == INITIAL):
             return 0.8, "initial"
@@ -154,6 +164,14 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 
 _VOWELS = str.maketrans("", "", "aeiouywv")
+
+
+_VOWEL_RUNS = re.compile(r"[aeiouyw]+")
+
+
+def _vowel_pattern(latin: str) -> str:
+    """Each run of vowels (and w, y) as one "a": where the vowels stand, not which."""
+    return _VOWEL_RUNS.sub("a", latin)
 
 
 def _latin_skeleton(latin: str) -> str:

@@ -267,6 +267,20 @@ def _unglue_forms(tokens: list[str]) -> list[str]:
 
 
 _ALLAH = "الله"
+_DIN = "الدين"
+_ARABIC_LETTER_FORMS = str.maketrans({"ھ": "ه", "ۀ": "ه", "ە": "ه", "ی": "ي", "ک": "ك"})
+
+
+def normalise_arabic_letters(word: str) -> str:
+    """Persian and Urdu forms of Arabic letters as the Arabic ones (ھ, ی, ک), which
+    the romaniser otherwise drops or reads apart; a final ى (alif maqsura) is the
+    vowel "a" (مصطفى: Mustafa, موسى: Musa)."""
+    word = word.translate(_ARABIC_LETTER_FORMS)
+    if len(word) >= 3 and word.endswith("ى"):
+        word = word[:-1] + "ا"
+    return word
+
+
 _ABD = "عبد"
 
 
@@ -276,6 +290,10 @@ def _arabic_allah(
     """Names built on "Allah" the way Latin lists write them, or ``None`` for any other
     word.  Read letter by letter, الله would lose its article and become "lh":
     عبد الله and عبدالله are Abdullah, نجيب الله is Najibullah, الله داد is Allah Dad."""
+    if raw == _DIN and latin_tokens and previous and script_of(previous) == ARABIC:
+        # Nur al-Din, Shams al-Din: Noureddine, Shamsuddin, as one word.
+        latin_tokens[-1] = latin_tokens[-1] + "uddin"
+        return []
     if raw == _ALLAH:
         if previous == _ABD and latin_tokens:
             latin_tokens.pop()
@@ -342,6 +360,7 @@ def prepare_name(
                 part_symbols.append(set())
             continue
         if script == ARABIC:
+            raw = normalise_arabic_letters(raw)
             special = _arabic_allah(raw, previous, latin_tokens, vowelless)
             previous = raw
             if special is not None:
@@ -356,7 +375,9 @@ def prepare_name(
             part_symbols.append(set())
             raw = raw[2:]
         if script == ARABIC:
-            raw = arabic_final_a(raw, following)
+            # The construct "-at" belongs to bodies' names (Asbat al-Ansar), not to
+            # people's (Osama al-Kuni).
+            raw = arabic_final_a(raw, following if person is not True else "")
         latin = romanise(raw)
         if latin in ABBREVIATIONS and person is not True:
             for word in ABBREVIATIONS[latin]:
