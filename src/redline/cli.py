@@ -487,7 +487,7 @@ def batch(
         if engine == "spark":
             from redline.batch.spark import run_spark
 
-            verdicts = run_spark(settings(), reader, options, master=spark_master)
+            verdicts = run_spark(settings(), reader, options, master=spark_master, index_ready=True)
         else:
             verdicts = run_local(shipment_screener, reader, workers=workers)
         for verdict in verdicts:

@@ -50,14 +50,18 @@ def run_spark(
     *,
     master: str | None = None,
     partitions: int | None = None,
+    index_ready: bool = False,
 ) -> Iterator[Verdict]:
     """Verdicts for ``shipments`` in input order, screened on Spark.
 
     Uses the active Spark session if there is one (``master`` is then ignored) and
     leaves it running; otherwise starts a session on ``master`` and stops it at the end.
+    ``index_ready`` says the caller already opened a Screener on these settings (so the
+    index of the active lists is built and saved): the driver does not load it again.
     """
     options = options or BatchOptions()
-    Screener.open(settings)  # build the index once, on the driver
+    if not index_ready:
+        Screener.open(settings)  # build the index once, on the driver, for the workers
     spark, started = spark_session(master)
     try:
         context = spark.sparkContext
