@@ -126,6 +126,16 @@ def test_one_letter_of_four() -> None:
     assert score("AZIZ", "AZIS", True) < 0.88
 
 
+def test_roman_numerals_hard_c_and_vessel_words() -> None:
+    assert score("ARGO 1", "ARGO I", False) >= 0.95
+    assert score("ARK 3", "ARK III", None) >= 0.95
+    assert phon("Cascari") == phon("Kaskariy")
+    assert phon("Chaika") != phon("Kaika")
+    assert score("MUNAKATA MARU NO.5", "MUNAKATA", False) > score(
+        "MUNAKATA YARD 5", "MUNAKATA", False
+    )
+
+
 def test_company_form_glued_onto_a_word() -> None:
     assert score("Bespilotnye SistemyLLC", "Bespilotnye Sistemy LLC", False) >= 0.95
     assert score("JSCNPO IZHMASH", "JSC NPO IZHMASH", False) >= 0.95

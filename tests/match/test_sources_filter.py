@@ -36,3 +36,13 @@ def test_identifier_hits_respect_sources(screener: Screener) -> None:
     restricted = screener.screen(Query.of("x", identifier=value), threshold=0.0, sources={other})
     assert index.entities[entity].entity_id not in {m.entity_id for m in restricted}
     assert all(m.source == other for m in restricted)
+
+
+def test_bracketed_acronym_is_a_name_of_its_own() -> None:
+    from redline.match.index import name_variants
+
+    variants = name_variants("YAZD METALLURGY INDUSTRIES (YMI)")
+    assert variants == ["YAZD METALLURGY INDUSTRIES (YMI)", "YAZD METALLURGY INDUSTRIES", "YMI"]
+    # Two letters say too little; remarks in brackets are no acronym.
+    assert name_variants("BEACON SHENGDA (LJ)")[-1] == "BEACON SHENGDA"
+    assert len(name_variants("Abdel Ilah Sabri (false identity)")) == 2

@@ -31,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 35
+INDEX_FORMAT = 37
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -461,7 +461,16 @@ def name_variants(value: str) -> list[str]:
     stripped = _BRACKETED.sub(" ", value).strip()
     if stripped and stripped != value.strip():
         variants.append(stripped)
+        # The acronym in brackets is a name of its own: YMI for "YAZD METALLURGY
+        # INDUSTRIES (YMI)", FDLR for "FORCES DEMOCRATIQUES ... (FDLR)"; two letters
+        # (LJ, HK) say too little.
+        variants.extend(
+            acronym for acronym in _ACRONYM.findall(value) if sum(c.isalpha() for c in acronym) >= 3
+        )
     return variants
+
+
+_ACRONYM = re.compile(r"[(\[]\s*([A-Z][A-Z0-9&.\-]{1,9})\s*[)\]]")
 
 
 #: Key prefixes that survive the loss of vowels: consonant skeletons and trigrams,

@@ -68,6 +68,7 @@ GENERIC_WORDS = frozenset(
     energy petroleum oil gas aviation marine maritime transport transportation management
     consulting network networks software instrument instruments precision research institute
     university center centre foundation association trust capital finance financial fund the
+    maru no
     and of for de la des del y e et und new first star national state organization
     organisation organizations establishment department ministry office agency authority
     administration express airways airlines complex plant factory works production
@@ -396,6 +397,8 @@ def prepare_name(
     if not latin_tokens:
         return None
 
+    if person is not True:
+        latin_tokens = _roman_numerals(latin_tokens, single_letters=person is False)
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True and forms:
@@ -485,6 +488,21 @@ TITLES = frozenset(
     prof professor colonel col major captain capt commander lieutenant mr mrs ms sir engr
     """.split()
 )
+
+
+_ROMAN = {
+    "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+    "xi": "11", "xii": "12", "xiii": "13", "xiv": "14", "xv": "15",
+}  # fmt: skip
+_ROMAN_LETTERS = {"i": "1"}
+
+
+def _roman_numerals(tokens: list[str], single_letters: bool) -> list[str]:
+    """Roman numerals after a name's first word as digits: vessels and bodies are
+    numbered both ways (ARGO I / ARGO 1, ARK III / ARK 3).  Single letters only where
+    the name is surely not a person's (an I. is an initial there)."""
+    table = _ROMAN | _ROMAN_LETTERS if single_letters else _ROMAN
+    return [tokens[0], *(table.get(t, t) for t in tokens[1:])] if tokens else tokens
 
 
 def _kind(latin: str, location: bool, domain: bool, person: bool | None) -> str:

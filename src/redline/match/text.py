@@ -177,6 +177,7 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     ("ii", "i"),
 )
 _REPEATS = re.compile(r"(.)\1+")
+_HARD_C = re.compile(r"c(?!h)")
 # Doubled consonants are spelling noise across romanisations (Mohammed, Mohamed);
 # doubled vowels are not squashed, or TAATTA would read as TATA.
 # Renderings of عبد ال (servant of): Abdel, Abdal, Abdol, Abdoul are all Abdul.
@@ -197,6 +198,8 @@ def phonetic(latin: str) -> str:
     text = latin
     for old, new in _PHON_RULES:
         text = text.replace(old, new)
+    # A hard c is a k (Cascari / Kaskariy); "ch" is its own sound.
+    text = _HARD_C.sub("k", text)
     if text.startswith("ie") and len(text) > 3:
         text = text[1:]
     text = _CONSONANT_REPEATS.sub(r"\1", text)
