@@ -136,6 +136,13 @@ def test_roman_numerals_hard_c_and_vessel_words() -> None:
     )
 
 
+def test_dropped_middle_names_cost_less_than_a_dropped_surname() -> None:
+    # UN: Samir Abd al-Aziz Al-Najim.
+    middle = score("Samir Al-Najim", "Samir Abd al-Aziz Al-Najim", True)
+    assert middle >= 0.88
+    assert middle > score("Samir Abd al-Aziz", "Samir Abd al-Aziz Al-Najim", True)
+
+
 def test_company_form_glued_onto_a_word() -> None:
     assert score("Bespilotnye SistemyLLC", "Bespilotnye Sistemy LLC", False) >= 0.95
     assert score("JSCNPO IZHMASH", "JSC NPO IZHMASH", False) >= 0.95

@@ -28,6 +28,8 @@ WeightFn = Callable[[Token], float]
 UNMATCHED = 0.5
 #: ... when one side's words all pair up and only the other has words left over.
 OMITTED = 0.35
+#: ... when the words left out sit between paired ones (middle names).
+OMITTED_MIDDLE = 0.2
 #: ... when both sides keep a distinctive token the other lacks.
 SUBSTITUTED = 1.0
 #: Applied when each side keeps a distinctive word the other lacks.
@@ -374,8 +376,13 @@ def _align(
     substituted = any(t.kind == NAME for t in left_q) and any(t.kind == NAME for t in left_l)
     share = SUBSTITUTED if substituted else UNMATCHED
     if not substituted and not (left_q and left_l):
-        # One name is the other with words left out: a shorter form of it.
-        share = OMITTED
+        # One name is the other with words left out: a shorter form of it.  Words left
+        # out between the first and last paired ones are middle names and patronymics,
+        # which lists carry and customers drop most often.
+        used = used_l if left_l else used_q
+        left = [j for j in range(len(listed if left_l else query)) if j not in used]
+        middle = bool(used) and all(min(used) < j < max(used) for j in left)
+        share = OMITTED_MIDDLE if middle else OMITTED
     total += sum(weight(t) for t in (*left_q, *left_l)) * share
     # Generic words alone never make a hit: unless some distinctive token pairs up,
     # only a name that agrees in every word, typos aside (a listed "Hong Kong
