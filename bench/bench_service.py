@@ -58,7 +58,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make ``bench`` and ``tests`` importable
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.bench_screening import QueryMaker, environment, percentiles  # noqa: E402
+from bench.bench_screening import BenchQuery, QueryMaker, environment, percentiles  # noqa: E402
 from bench.evalset import DEFAULT_DATA_DIR, build_context, gen_negative_real  # noqa: E402
 from tests.pg import PgCluster, find_bindir  # noqa: E402
 
@@ -159,6 +159,21 @@ def tree_pids(root: int) -> list[int]:
         found.extend(children)
         frontier.extend(children)
     return found
+
+
+def tree_cpu_s(root: int) -> float:
+    """User + system CPU seconds of ``root`` and its live descendants, from /proc: the
+    server's own work, which other work on a shared machine disturbs less than wall time."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 def status_kib(pid: int) -> dict[str, int]:
@@ -270,7 +285,7 @@ def serving(env: Mapping[str, str], key: str, workers: int, log: Path) -> Iterat
 # --------------------------------------------------------------------------- the load
 
 
-def example(item: Any) -> dict[str, Any]:
+def example(item: BenchQuery) -> dict[str, Any]:
     """A bench query as a yente query-by-example entity."""
     query = item.query
     properties: dict[str, list[str]] = {"name": list(query.names)}
@@ -359,9 +374,11 @@ def run_load(
     """One load phase and its figures."""
     server.memory.reset_peak()
     cpu = os.times()
+    server_cpu = tree_cpu_s(server.process.pid)
     deadline = time.perf_counter() + time_cap
     outcomes, wall = asyncio.run(_drive(server, payloads, clients, deadline, stop))
     cpu_after = os.times()
+    server_cpu = tree_cpu_s(server.process.pid) - server_cpu
     memory = server.memory.sample()
     ok = [o for o in outcomes if o.status == 200]
     errors = [o for o in outcomes if o.status != 200]
@@ -375,6 +392,11 @@ def run_load(
         "requests_per_s": round(len(ok) / wall, 2) if wall else None,
         "queries_per_s": round(len(ok) * per_call / wall, 2) if wall else None,
         "latency_ms": percentiles(latencies),
+        "server_cpu_s": round(server_cpu, 2),
+        "server_cpu_per_wall": round(server_cpu / wall, 2) if wall else None,
+        "queries_per_server_cpu_s": round(len(ok) * per_call / server_cpu, 2)
+        if server_cpu
+        else None,
         "errors": len(errors),
         "error_samples": sorted({f"{o.status}: {o.error}" for o in errors})[:5],
         "server_rss_peak_mib": round(server.memory.peak_rss_kib / 1024, 1),
@@ -398,6 +420,10 @@ def print_phase(label: str, figures: Mapping[str, Any]) -> None:
         f"  {figures['requests_per_s']} requests/s, {figures['queries_per_s']} queries/s; "
         f"latency ms p50 {lat.get('p50')} p95 {lat.get('p95')} p99 {lat.get('p99')} "
         f"max {lat.get('max')}; errors {figures['errors']}"
+    )
+    print(
+        f"  server CPU {figures['server_cpu_s']} s ({figures['server_cpu_per_wall']} cores busy): "
+        f"{figures['queries_per_server_cpu_s']} queries per server CPU-second"
     )
     for sample in figures["error_samples"]:
         print(f"    error: {sample}")

@@ -3,14 +3,15 @@
 The loader parses a whole file set first and then writes the version, its entities and
 the switch of the active pointer in one transaction (``redline.store.loader``).  These
 tests check that promise from outside, on both engines, with the real CLI and the real
-OFAC SDN editions of ``../shared/data`` (2021: 18,048 entities; 2024: 30,440), big
-enough that the write transaction lasts long enough to be interrupted:
+OFAC SDN 2021 edition of ``../shared/data`` (18,048 entities): big enough that the
+write transaction lasts long enough to be interrupted:
 
 * the update is killed while its write transaction is open (seen from another
   connection: on SQLite the write-ahead log grows, on PostgreSQL the loader's session
-  is inside ``INSERT INTO entity``); afterwards the 2021 version is still the active
+  is inside ``INSERT INTO entity``); afterwards the previous version (the first
+  entries of that edition, as if an older, shorter edition) is still the active
   one, complete, no row of the interrupted version is left anywhere, a re-run of the
-  update loads the 2024 version, and the audit chain verifies;
+  update loads the new version, and the audit chain verifies;
 * a ``redline serve`` subprocess answers ``/match`` throughout a ``redline update``
   subprocess and switches to the new version by itself.  ``tests/service/test_state.py``
   covers the swap in-process with a toy source; this one covers what only separate
@@ -36,11 +37,14 @@ from sqlalchemy import create_engine, func, select, text
 
 from redline.service.audit import verify
 from redline.service.migrate import migrate
+from redline.service.principal import Role
+from redline.service.security import Accounts
 from redline.sources import all_sources
 from redline.store import Store
 from redline.store.schema import entity, source_version
 from redline.store.update import update_from_dir
 from tests.conftest import PROJECT_ROOT
+from tests.service.conftest import ADMIN
 
 SDN = "us_ofac_sdn"
 #: Seconds allowed for the update to reach its write transaction.
@@ -70,13 +74,21 @@ def _redline(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     )
 
 
-def _sdn_edition(shared_data: Path, tmp_path: Path, edition: str) -> Path:
-    """A folder with one SDN edition only: ``2021`` (``ofac/*.csv``) or ``2024`` (``latest``)."""
-    source = shared_data / "ofac" if edition == "2021" else shared_data / "ofac" / "latest"
-    target = tmp_path / f"sdn-{edition}"
+#: Entries of the 2021 SDN file kept in the previous (short) edition.
+SHORT_ENTRIES = 300
+
+
+def _sdn_edition(shared_data: Path, tmp_path: Path, short: bool) -> Path:
+    """A folder with the 2021 SDN edition, or (``short``) only its first entries: the
+    previous version, quick to load.  Addresses and aliases of the dropped entries stay
+    behind as orphans, which the parser ignores as it must for real editions."""
+    target = tmp_path / ("sdn-short" if short else "sdn-2021")
     target.mkdir()
     for name in ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"):
-        shutil.copy2(source / name, target / name)
+        shutil.copy2(shared_data / "ofac" / name, target / name)
+    if short:
+        lines = (target / "sdn.csv").read_bytes().split(b"\r\n")
+        (target / "sdn.csv").write_bytes(b"\r\n".join(lines[:SHORT_ENTRIES]) + b"\r\n")
     return target
 
 
@@ -142,17 +154,17 @@ def test_sigkill_mid_update_keeps_the_previous_version(
     home = tmp_path / "home"
     env = _env(home, database_url)
     old, new = (
-        _sdn_edition(shared_data, tmp_path, "2021"),
-        _sdn_edition(shared_data, tmp_path, "2024"),
+        _sdn_edition(shared_data, tmp_path, short=True),
+        _sdn_edition(shared_data, tmp_path, short=False),
     )
     store = Store(database_url)
     [outcome] = update_from_dir(store, old, all_sources(), [SDN])
     assert outcome.ok, outcome.error
-    # Something in the audit chain: a key created by the CLI is an audited action.
-    created = _redline(env, "keys", "create", "--name", "crash", "--role", "viewer")
-    assert created.returncode == 0, created.stderr
+    # Something in the audit chain: creating a key is an audited action.
+    Accounts(database_url).create_key("crash", Role.viewer, ADMIN)
     before = _rows(store)
-    assert _active_complete(store) == (1, 18048)
+    previous = _active_complete(store)
+    assert previous[0] == 1 and previous[1] > SHORT_ENTRIES
 
     started = _write_started(database_url)
     child = subprocess.Popen(
@@ -177,16 +189,16 @@ def test_sigkill_mid_update_keeps_the_previous_version(
     # The old version is active and complete; nothing of the interrupted one remains.
     store.close()
     store = Store(database_url)
-    assert _active_complete(store) == (1, 18048)
+    assert _active_complete(store) == previous
     assert _rows(store) == before
     assert [v.seq for v in store.versions(SDN)] == [1]
 
     rerun = _redline(env, "update", SDN, "--from-dir", str(new))
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert _active_complete(store) == (2, 30440)
+    assert _active_complete(store) == (2, 18048)
     assert _rows(store) == {
         "versions": 2,
-        "entity_rows": before["entity_rows"] + 30440,
+        "entity_rows": before["entity_rows"] + 18048,
     }
     chain = verify(database_url)
     assert chain.ok and chain.count >= 1, chain.reason
@@ -202,21 +214,43 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: The served list: an FtM export (98 entities), so the server's index is quick to build.
+SERVED = "ftm"
+FTM_FILE = Path("opensanctions") / "entities.ftm.json"
+#: A listed name of that file, and the one the new edition gives that person instead.
+OLD_NAME = "Abashkin Konstantin"
+NEW_NAME = "Zorvath Quillinex Brandimore"
+
+
+def _ftm_edition(shared_data: Path, tmp_path: Path, edition: str) -> Path:
+    """The FtM file as published (``v1``), or with one person renamed (``v2``: a new
+    edition, with another sha256)."""
+    folder = tmp_path / f"ftm-{edition}"
+    folder.mkdir()
+    text_ = (shared_data / FTM_FILE).read_text(encoding="utf-8")
+    if edition == "v2":
+        assert OLD_NAME in text_
+        text_ = text_.replace(OLD_NAME, NEW_NAME)
+    (folder / FTM_FILE.name).write_text(text_, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture
 def server_home(shared_data: Path, tmp_path: Path) -> Iterator[tuple[dict[str, str], str, str]]:
-    """``redline serve`` over the UN list (a small index: quick to build), with a key;
-    yields (environment, base URL, key) and stops the server at the end."""
+    """``redline serve`` over the FtM list, with a key; yields (environment, base URL,
+    key) and stops the server at the end."""
     home = tmp_path / "home"
     url = f"sqlite:///{tmp_path / 'redline.sqlite3'}"
     env = _env(home, url)
     env["REDLINE_POLL_SECONDS"] = "0.5"
     store = Store(url)
-    [outcome] = update_from_dir(store, shared_data / "un", all_sources(), ["un_sc"])
+    [outcome] = update_from_dir(
+        store, _ftm_edition(shared_data, tmp_path, "v1"), all_sources(), [SERVED]
+    )
     assert outcome.ok, outcome.error
     store.close()
-    created = _redline(env, "keys", "create", "--name", "served", "--role", "viewer")
-    assert created.returncode == 0, created.stderr
-    key = created.stdout.strip().splitlines()[-1]
+    migrate(url)
+    key = Accounts(url).create_key("served", Role.viewer, ADMIN).raw
     port = _free_port()
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
@@ -248,37 +282,13 @@ def server_home(shared_data: Path, tmp_path: Path) -> Iterator[tuple[dict[str, s
         log.close()
 
 
-#: A name only the changed edition lists (the change a new edition brings).
-NEW_NAME = "Zorvath Quillinex Brandimore"
-
-
-def _changed_un_edition(shared_data: Path, tmp_path: Path) -> Path:
-    """The UN list with one individual renamed: a new edition (another sha256)."""
-    folder = tmp_path / "un-new"
-    folder.mkdir()
-    xml = (shared_data / "un" / "consolidated.xml").read_text(encoding="utf-8")
-    first = xml.index("<FIRST_NAME>")
-    end = xml.index("</FIRST_NAME>", first)
-    second = xml.index("<SECOND_NAME>", end)
-    second_end = xml.index("</SECOND_NAME>", second)
-    changed = (
-        xml[: first + len("<FIRST_NAME>")]
-        + "ZORVATH QUILLINEX"
-        + xml[end : second + len("<SECOND_NAME>")]
-        + "BRANDIMORE"
-        + xml[second_end:]
-    )
-    (folder / "consolidated.xml").write_text(changed, encoding="utf-8")
-    return folder
-
-
 def test_served_update_switches_without_failed_requests(
     server_home: tuple[dict[str, str], str, str], shared_data: Path, tmp_path: Path
 ) -> None:
     env, base, key = server_home
     headers = {"Authorization": f"Bearer {key}"}
     body = {"queries": {"q": {"schema": "Person", "properties": {"name": [NEW_NAME]}}}}
-    answers: list[tuple[int, int | None, bool]] = []  # status, un_sc version, new name found
+    answers: list[tuple[int, int | None, bool]] = []  # status, ftm version, new name found
     stop = threading.Event()
 
     def hammer() -> None:
@@ -289,22 +299,22 @@ def test_served_update_switches_without_failed_requests(
                     answers.append((response.status_code, None, False))
                     continue
                 data = response.json()
-                ids = [r["caption"] for r in data["responses"]["q"]["results"]]
-                found = any("zorvath" in caption.lower() for caption in ids)
-                answers.append((200, data["versions"]["un_sc"], found))
+                results = data["responses"]["q"]["results"]
+                found = any(NEW_NAME in r["properties"].get("name", []) for r in results)
+                answers.append((200, data["versions"][SERVED], found))
 
     threads = [threading.Thread(target=hammer) for _ in range(2)]
     for thread in threads:
         thread.start()
     try:
         time.sleep(0.5)
-        updated = _redline(env, "update", "un_sc", "--from-dir", str(_changed_un_edition(
-            shared_data, tmp_path)))  # fmt: skip
+        new_edition = _ftm_edition(shared_data, tmp_path, "v2")
+        updated = _redline(env, "update", SERVED, "--from-dir", str(new_edition))
         assert updated.returncode == 0, updated.stdout + updated.stderr
 
         def served() -> bool:
             catalog = httpx.get(f"{base}/catalog", headers=headers, timeout=10).json()
-            return any(d["name"] == "un_sc" and d["version"] == 2 for d in catalog["datasets"])
+            return any(d["name"] == SERVED and d["version"] == 2 for d in catalog["datasets"])
 
         _wait(served, 60, "new version served")
         time.sleep(0.5)
