@@ -34,6 +34,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from redline.service.audit import verify
 from redline.service.migrate import migrate
@@ -124,7 +125,7 @@ def _write_started(url: str) -> Callable[[], bool]:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
         engine.dispose()
         return lambda: wal.exists() and wal.stat().st_size > 1_000_000
-    engine = create_engine(url)
+    engine = create_engine(url, poolclass=NullPool)  # no connection left behind
 
     def inserting() -> bool:
         with engine.connect() as conn:
