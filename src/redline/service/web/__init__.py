@@ -28,7 +28,10 @@ from redline.service.web.core import (
 from redline.service.web.session import SessionCodec, session_secret
 from redline.settings import Settings
 
-__all__ = ["PREFIX", "mount"]
+__all__ = ["PREFIX", "ROUTERS", "mount"]
+
+#: Every router of the workspace (the session test walks each of their routes).
+ROUTERS = (pages.router, alerts.router, batch_pages.router)
 
 
 def mount(
@@ -51,9 +54,8 @@ def mount(
         batches=batches,
     )
     app.state.web = state
-    app.include_router(pages.router)
-    app.include_router(alerts.router)
-    app.include_router(batch_pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(WebError, _web_error)
