@@ -95,6 +95,7 @@ def batch_progress(request: Request, batch_id: str, user: User) -> Response:
         "rows_total": state.rows_total,
         "percent": round(state.percent, 1),
         "alerts": state.alerts_raised,
+        "errors": state.errors,
     }
     return finish(request, JSONResponse(body))
 
