@@ -46,6 +46,7 @@ def mount(
     """Add the workspace to ``app``; returns its state (also on ``app.state.web``)."""
     codec = SessionCodec(session_secret(settings), settings.service.session_hours * 3600)
     batches = BatchManager(settings.home / "batches", holder, alerts_sink, audit)
+    batches.recover()  # batches a killed server left "running" now read "interrupted"
     state = WebState(
         codec=codec,
         templates=environment(),

@@ -64,7 +64,7 @@ async def login(request: Request) -> Response:
     web = web_of(request)
     set_session(
         request,
-        Session.anonymous(0).logged_in(principal.name, principal.role.name, web.codec.lifetime),
+        Session.for_user(principal.name, principal.role.name, web.codec.lifetime),
     )
     request.state.principal = principal
     services.audit.record("login", principal, {"username": principal.name, "outcome": "ok"})

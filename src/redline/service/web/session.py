@@ -42,10 +42,11 @@ class Session:
     def anonymous(cls, lifetime: float) -> Session:
         return cls(csrf=secrets.token_urlsafe(32), expires=time.time() + lifetime)
 
-    def logged_in(self, user: str, role: str, lifetime: float) -> Session:
+    @classmethod
+    def for_user(cls, user: str, role: str, lifetime: float) -> Session:
         """A fresh session for ``user``: a new CSRF token, so nothing seen before login
         (session fixation) carries over."""
-        return replace(Session.anonymous(lifetime), user=user, role=role)
+        return replace(cls.anonymous(lifetime), user=user, role=role)
 
     def csrf_ok(self, presented: str | None) -> bool:
         return bool(presented) and hmac.compare_digest(self.csrf, str(presented))
