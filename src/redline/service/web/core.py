@@ -223,6 +223,10 @@ def queue_of(request: Request) -> DbAlertSink:
 
 def safe_next(target: str | None) -> str:
     """Where to go after login: only a path of this workspace (no open redirect)."""
-    if target and target.startswith(PREFIX + "/") and "\\" not in target and "://" not in target:
+    if (
+        target
+        and target.startswith(PREFIX + "/")
+        and not any(bad in target for bad in ("\\", "://", ".."))
+    ):
         return target
     return PREFIX + "/"
