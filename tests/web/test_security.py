@@ -300,3 +300,44 @@ def test_pages_carry_security_headers(workspace: Workspace, client_for: ClientFo
     assert page.headers["x-frame-options"] == "DENY"
     assert page.headers["cache-control"] == "no-store"
     assert re.search(r"<[^>]*\son[a-z]+\s*=", page.text) is None  # no inline handlers
+
+
+def test_rejection_needs_a_reason_and_reopens(workspace: Workspace, client_for: ClientFor) -> None:
+    analyst, token = client_for("ana")
+    alert = listed_alert(analyst, token, workspace)
+    analyst.post(
+        f"/web/alerts/{alert.id}/decide",
+        data={"csrf_token": token, "decision": "false_positive", "reason": "namesake"},
+    )
+    approver, approver_token = client_for("bert")
+    bare = approver.post(f"/web/alerts/{alert.id}/reject", data={"csrf_token": approver_token})
+    assert bare.status_code == 422
+    assert "reason is required" in bare.text
+    sent_back = approver.post(
+        f"/web/alerts/{alert.id}/reject",
+        data={"csrf_token": approver_token, "reason": "the birth date matches"},
+    )
+    assert sent_back.status_code == 200
+    assert "open again" in sent_back.text
+    assert workspace.records.alerts.get(alert.id).status == "open"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("orders.txt", b"row_id,buyer_name\n1,x\n", "Upload a CSV, XLSX or Parquet file"),
+        ("orders.csv", b"", "The file is empty"),
+        ("orders.csv", b"colour,size\nred,9\n", "cannot be screened"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message(
+    workspace: Workspace, client_for: ClientFor, name: str, body: bytes, message: str
+) -> None:
+    client, token = client_for("ana")
+    before = len(list((workspace.settings.home / "batches").iterdir()))
+    answer = client.post(
+        "/web/batches", data={"csrf_token": token}, files={"file": (name, body, "text/csv")}
+    )
+    assert answer.status_code == 400
+    assert message in answer.text
+    assert len(list((workspace.settings.home / "batches").iterdir())) == before
