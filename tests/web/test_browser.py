@@ -178,6 +178,7 @@ def test_batch_upload_progress_and_report(site: tuple[Workspace, str], browser: 
     # The progress script reloads the page when the batch is done.
     expect(page.locator("#batch-status")).to_have_text("done", timeout=60_000)
     expect(page.locator("#batch-files")).to_contain_text("results.csv")
+    expect(page.locator("#batch-files")).to_contain_text("errors.csv")  # 3 malformed rows
     expect(page.locator("#batch-rows")).to_contain_text("/ 297")
     shot(page, "batch")
     href = page.locator("#report-link").get_attribute("href")

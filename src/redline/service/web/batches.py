@@ -28,7 +28,7 @@ from typing import Any
 from redline.batch.engine import ShipmentScreener
 from redline.batch.reader import InputError, open_shipments, open_table
 from redline.batch.report import ReportBuilder
-from redline.batch.writers import VerdictWriter, atomic_path
+from redline.batch.writers import VerdictWriter, atomic_path, write_errors
 from redline.goods.shipment import PartyHit, Verdict
 from redline.match.types import Match
 from redline.service.audit import utc_timestamp
@@ -262,6 +262,8 @@ class BatchManager:
                     last_save = time.monotonic()
         for error in reader.errors:
             builder.add_error(error)
+        if reader.errors:
+            write_errors(folder / "errors.csv", reader.errors, reader.columns)
         list_versions = {
             name: f"version {info.seq}, published {info.published or '?'}"
             for name, info in snapshot.versions.items()
