@@ -106,7 +106,7 @@ def set_session(request: Request, session: Session) -> None:
 def principal_of(request: Request) -> Principal | None:
     """The logged-in user, with the role the accounts hold *now* (a disabled or
     demoted user loses access at the next request, not at the cookie's expiry)."""
-    cached: Principal | None = getattr(request.state, "principal", None)
+    cached: Principal | None = getattr(request.state, "web_principal", None)
     if cached is not None:
         return cached
     session = session_of(request)
@@ -127,7 +127,7 @@ def principal_of(request: Request) -> Principal | None:
     except KeyError:
         return None
     principal = Principal(id=f"user:{session.user}", name=session.user, role=role, kind="user")
-    request.state.principal = principal
+    request.state.web_principal = principal
     return principal
 
 

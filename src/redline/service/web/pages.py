@@ -66,7 +66,7 @@ async def login(request: Request) -> Response:
         request,
         Session.for_user(principal.name, principal.role.name, web.codec.lifetime),
     )
-    request.state.principal = principal
+    request.state.web_principal = principal
     services.audit.record("login", principal, {"username": principal.name, "outcome": "ok"})
     return redirect(request, target)
 
@@ -78,7 +78,7 @@ async def logout(request: Request) -> Response:
     if principal is not None:
         services_of(request).audit.record("logout", principal, {"username": principal.name})
     set_session(request, Session.anonymous(web_of(request).codec.lifetime))
-    request.state.principal = None
+    request.state.web_principal = None
     return redirect(request, f"{PREFIX}/login")
 
 
