@@ -14,6 +14,7 @@ from sqlalchemy import select
 from redline.service.alerts import Alert
 from redline.service.audit import verify
 from redline.service.db import audit_log, engine_for
+from redline.service.web import FAILED_LOGINS_PER_MINUTE
 from redline.service.web.session import COOKIE
 from tests.service.conftest import ADMIN
 from tests.web.conftest import PASSWORD, MakeWorkspace, Workspace, csrf_of, login
@@ -100,6 +101,28 @@ def test_login_and_logout_are_audited_without_the_password(workspace: Workspace)
     everything = json.dumps(logins)
     assert PASSWORD not in everything and "guess-" not in everything
     assert verify(workspace.records.url).ok
+
+
+def test_password_guessing_is_throttled(make_workspace: MakeWorkspace) -> None:
+    workspace = make_workspace()
+    with TestClient(workspace.app) as client:
+        token = csrf_of(client.get("/web/login").text)
+        guesses = [
+            client.post(
+                "/web/login",
+                data={"csrf_token": token, "username": "root", "password": f"guess {i}"},
+            ).status_code
+            for i in range(FAILED_LOGINS_PER_MINUTE)
+        ]
+        assert set(guesses) == {401}
+        right = client.post(
+            "/web/login", data={"csrf_token": token, "username": "root", "password": PASSWORD}
+        )
+        assert right.status_code == 429
+        assert "Too many attempts" in right.text
+    outcomes = [e["outcome"] for e in audit_events(workspace, "login")]
+    assert outcomes.count("failed") == FAILED_LOGINS_PER_MINUTE
+    assert outcomes[-1] == "throttled"
 
 
 def test_disabled_user_loses_the_session_at_once(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from redline.service.web.core import safe_next
+from redline.service.web.core import LoginThrottle, safe_next
 from redline.service.web.session import Session, SessionCodec, session_secret
 from redline.settings import ServiceSettings, Settings
 
@@ -78,3 +78,16 @@ def test_secure_cookie_settings_from_environment(tmp_path: Path) -> None:
 )
 def test_safe_next(target: str | None, expected: str) -> None:
     assert safe_next(target) == expected
+
+
+def test_login_throttle_counts_failures_in_a_window() -> None:
+    now = [0.0]
+    throttle = LoginThrottle(3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert not throttle.blocked("addr:a", "user:ana")
+        throttle.failed("addr:a", "user:ana")
+    assert throttle.blocked("addr:a")
+    assert throttle.blocked("addr:b", "user:ana")  # the name is held from any address
+    assert not throttle.blocked("addr:b", "user:bob")
+    now[0] = 61.0
+    assert not throttle.blocked("addr:a", "user:ana")

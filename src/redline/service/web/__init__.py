@@ -19,6 +19,7 @@ from redline.service.web.core import (
     PREFIX,
     STATIC,
     LoginRequired,
+    LoginThrottle,
     WebError,
     WebState,
     environment,
@@ -29,6 +30,9 @@ from redline.service.web.session import SessionCodec, session_secret
 from redline.settings import Settings
 
 __all__ = ["PREFIX", "ROUTERS", "mount"]
+
+#: Failed logins allowed per minute from one address, and against one user name.
+FAILED_LOGINS_PER_MINUTE = 10
 
 #: Every router of the workspace (the session test walks each of their routes).
 ROUTERS = (pages.router, alerts.router, batch_pages.router)
@@ -53,6 +57,7 @@ def mount(
         secure_cookies=settings.service.secure_cookies,
         accounts=accounts,
         batches=batches,
+        logins=LoginThrottle(FAILED_LOGINS_PER_MINUTE),
     )
     app.state.web = state
     for router in ROUTERS:

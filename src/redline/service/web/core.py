@@ -8,6 +8,10 @@ from users or lists is escaped; the only scripts are static files of this packag
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +58,43 @@ class WebError(Exception):
         self.message = message
 
 
+class LoginThrottle:
+    """At most ``limit`` failed logins per key (address, user name) in ``window`` seconds.
+
+    Only failures count, so people logging in and out are never held up; in memory,
+    per process (with several workers each keeps its own count).
+    """
+
+    def __init__(
+        self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, *keys: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = self.clock()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times and len(self._failures) > 100_000:
+            self._failures.clear()  # bound the memory an attacker can make us use
+            times = self._failures.setdefault(key, deque())
+        return times
+
+
 @dataclass
 class WebState:
     """The workspace's collaborators, kept on ``app.state.web``."""
@@ -63,6 +104,8 @@ class WebState:
     secure_cookies: bool
     accounts: Accounts | None
     batches: BatchManager | None
+    #: Failed logins per client address and per user name (guessing is slowed).
+    logins: LoginThrottle
 
 
 def environment() -> jinja2.Environment:

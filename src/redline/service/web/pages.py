@@ -52,8 +52,16 @@ async def login(request: Request) -> Response:
     username, password = field(form, "username"), str(form.get("password") or "")
     target = safe_next(field(form, "next"))
     services = services_of(request)
+    throttle = web_of(request).logins
+    address = request.client.host if request.client else "?"
+    keys = (f"addr:{address}", f"user:{username.lower()}")
+    if throttle.blocked(*keys):
+        services.audit.record("login", None, {"username": username[:200], "outcome": "throttled"})
+        context = {"next": target, "error": "Too many attempts: wait a minute and try again."}
+        return render(request, "login.html", context, status=429)
     principal = services.authenticator.authenticate_password(username, password)
     if principal is None:
+        throttle.failed(*keys)
         # The name tried is recorded, never the password.
         services.audit.record("login", None, {"username": username[:200], "outcome": "failed"})
         return render(
