@@ -45,6 +45,15 @@ class ServiceSettings(BaseModel):
     max_batch: int = Field(default=100, ge=1)
     #: Web origins allowed to call the API from a browser (CORS); empty: none.
     cors_origins: list[str] = Field(default_factory=list)
+    #: Key signing the review workspace's session cookies; when unset, one is
+    #: generated at first start and kept in ``<home>/web-session.key``.
+    session_secret: str | None = Field(default=None, min_length=32)
+    #: Mark session cookies ``Secure`` even on plain-HTTP requests (behind a TLS proxy).
+    secure_cookies: bool = False
+    #: How long a workspace login lasts.
+    session_hours: float = Field(default=12.0, gt=0)
+    #: Largest shipments file the workspace accepts for a batch.
+    max_upload_bytes: int = Field(default=50_000_000, ge=1)
 
 
 class Settings(BaseModel):
@@ -139,4 +148,6 @@ _SERVICE_ENV = (
     ("REDLINE_RATE_LIMIT", "rate_limit_per_minute"),
     ("REDLINE_MAX_BODY_BYTES", "max_body_bytes"),
     ("REDLINE_POLL_SECONDS", "poll_seconds"),
+    ("REDLINE_SESSION_SECRET", "session_secret"),
+    ("REDLINE_SECURE_COOKIES", "secure_cookies"),
 )

@@ -18,13 +18,14 @@ from fastapi.responses import JSONResponse
 
 from redline import __version__
 from redline.match import Screener
-from redline.service import api, ops, reconcile, suggest
+from redline.service import api, ops, reconcile, suggest, web
 from redline.service.access import RateLimiter
 from redline.service.context import Services
 from redline.service.limits import BodyLimitMiddleware
 from redline.service.metrics import Metrics, MetricsMiddleware
 from redline.service.principal import AlertSink, AuditLog, Authenticator
 from redline.service.records import Records
+from redline.service.security import Accounts
 from redline.service.state import ScreenerHolder
 from redline.settings import Settings
 from redline.sources import all_sources
@@ -40,13 +41,16 @@ def create_app(
     authenticator: Authenticator,
     audit: AuditLog,
     alerts: AlertSink,
+    accounts: Accounts | None = None,
 ) -> FastAPI:
-    """The redline HTTP API.
+    """The redline HTTP API and the review workspace (``/web``).
 
     ``holder`` supplies the screener (and swaps in a new one when lists change); the
     app starts its watcher on start-up and stops it on shutdown.  ``authenticator``
     turns API keys into principals, ``audit`` records every screening and ``alerts``
     receives every screening's hits and says which to leave out (false positives).
+    ``accounts``, when given, lets the workspace re-read each user's role and
+    disabled flag on every request (a session outlives no demotion).
     """
     _check_collections(settings)
     metrics = Metrics()
@@ -83,8 +87,14 @@ def create_app(
     app.include_router(reconcile.router)
     app.include_router(suggest.router)
     app.include_router(ops.router)
+    web.mount(app, settings, holder=holder, alerts_sink=alerts, audit=audit, accounts=accounts)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.service.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.service.max_body_bytes,
+        upload_paths=(f"{web.PREFIX}/batches",),
+        max_upload_bytes=settings.service.max_upload_bytes,
+    )
     if settings.service.cors_origins:
         # Keys travel in headers, never cookies: no credentials mode is needed.
         app.add_middleware(
@@ -141,6 +151,7 @@ def service_app() -> FastAPI:
         authenticator=records.authenticator,
         audit=records.audit,
         alerts=records.alerts,
+        accounts=records.accounts,
     )
     app.state.records = records
     return app

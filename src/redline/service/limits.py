@@ -16,17 +16,32 @@ class _TooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """``upload_paths`` (path prefixes, e.g. the workspace's batch upload) take bodies
+    up to ``max_upload_bytes`` instead: shipment files are larger than API queries."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        *,
+        upload_paths: tuple[str, ...] = (),
+        max_upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.upload_paths = upload_paths
+        self.max_upload_bytes = max_upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        upload = bool(self.upload_paths) and path.startswith(self.upload_paths)
+        max_bytes = self.max_upload_bytes if upload else self.default_max
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared > max_bytes:
+            await self._refuse(send, max_bytes)
             return
         seen = 0
         too_large = False
@@ -37,7 +52,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     too_large = True
                     raise _TooLarge
             return message
@@ -50,18 +65,18 @@ class BodyLimitMiddleware:
                 await send(message)
             elif not refused:
                 refused = True
-                await self._refuse(send)
+                await self._refuse(send, max_bytes)
 
         try:
             await self.app(scope, counted_receive, guarded_send)
         except _TooLarge:
             if not refused:
                 refused = True
-                await self._refuse(send)
+                await self._refuse(send, max_bytes)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
         body = json.dumps(
-            {"detail": f"Request body too large: the limit is {self.max_bytes} bytes."}
+            {"detail": f"Request body too large: the limit is {max_bytes} bytes."}
         ).encode()
         await send(
             {

@@ -148,6 +148,7 @@ def screen_and_record(
     threshold: float,
     extra: dict[str, Any] | None = None,
     keep: Callable[[Match], bool] | None = None,
+    origin: str = "api",
 ) -> Screened:
     """Screen one query, hand its hits to the alert sink, audit it, shape the results.
 
@@ -155,6 +156,8 @@ def screen_and_record(
     the first ``limit``): a caller's page size must not decide what gets reviewed.
     Results a remembered false positive suppresses are left out of the answer.
     ``keep`` narrows what is screened (schema, topics) before anything is alerted.
+    ``origin`` tells the alerts where the screening came from (``workspace`` for the
+    web pages).
     """
     matches = snapshot.screener.screen(
         parsed.query, limit=MAX_SCREENED, threshold=cutoff, sources=sources
@@ -163,7 +166,7 @@ def screen_and_record(
         matches = [m for m in matches if keep(m)]
     versions = snapshot.version_ids
     query_record = parsed.query.to_dict()
-    kept = list(services.alerts.raise_alerts(query_record, matches, versions, principal, "api"))
+    kept = list(services.alerts.raise_alerts(query_record, matches, versions, principal, origin))
     kept_ids = {m.entity_id for m in kept}
     page = kept[:limit]
     services.audit.record(
