@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from redline.match import Screener
 from redline.service import app as app_module
 from redline.service.app import create_app, service_app
-from redline.service.audit import verify
+from redline.service.audit import export, verify
 from redline.service.principal import Principal, Role
 from redline.service.records import Records
 from redline.service.state import ScreenerHolder
@@ -154,3 +155,36 @@ def test_redline_serve_starts_the_service(tmp_path: Path):
         output, _ = process.communicate(timeout=30)
     assert f"serving on http://127.0.0.1:{port}" in output
     assert (tmp_path / "redline.sqlite3").exists()
+
+
+def test_configuration_changes_are_audited_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    for name in ("REDLINE_CONFIG", "REDLINE_DATABASE_URL", "REDLINE_DATA_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REDLINE_HOME", str(tmp_path))
+    monkeypatch.setenv("REDLINE_SESSION_SECRET", "s" * 40)
+    monkeypatch.setattr(app_module, "build_holder", _empty_holder)
+
+    def config_records() -> list[dict[str, object]]:
+        url = f"sqlite:///{tmp_path / 'redline.sqlite3'}"
+        return [r for r in export(url) if r["event"] == "config.changed"]
+
+    service_app()
+    service_app()  # same settings: nothing new
+    assert len(config_records()) == 1
+    monkeypatch.setenv("REDLINE_RATE_LIMIT", "11")
+    service_app()
+    records = config_records()
+    assert len(records) == 2
+    payload = records[-1]["payload"]
+    assert isinstance(payload, dict)
+    assert payload["settings"]["service"]["rate_limit_per_minute"] == 11
+    assert payload["previous"] == records[0]["payload"]["digest"]  # type: ignore[index]
+    assert "s" * 40 not in json.dumps(records)  # secrets never written
+    assert verify(f"sqlite:///{tmp_path / 'redline.sqlite3'}").ok
+
+
+def _empty_holder(settings: Settings) -> ScreenerHolder:
+    store = Store.open(settings)
+    return ScreenerHolder(store, lambda s: Screener(s, index_dir=settings.home / "index"))

@@ -20,6 +20,7 @@ from redline import __version__
 from redline.match import Screener
 from redline.service import api, ops, reconcile, suggest, web
 from redline.service.access import RateLimiter
+from redline.service.config_audit import record_config
 from redline.service.context import Services
 from redline.service.limits import BodyLimitMiddleware
 from redline.service.metrics import Metrics, MetricsMiddleware
@@ -145,6 +146,7 @@ def service_app() -> FastAPI:
     settings = Settings.load()
     holder = build_holder(settings)
     records = Records.open(settings, holder.store)
+    record_config(records.audit.engine, records.audit, settings)
     app = create_app(
         settings,
         holder=holder,
