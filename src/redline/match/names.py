@@ -398,7 +398,7 @@ def prepare_name(
         return None
 
     if person is not True:
-        latin_tokens = _roman_numerals(latin_tokens, single_letters=person is False)
+        latin_tokens = _roman_numerals(latin_tokens, single_letters=not forms)
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True and forms:
@@ -499,8 +499,8 @@ _ROMAN_LETTERS = {"i": "1"}
 
 def _roman_numerals(tokens: list[str], single_letters: bool) -> list[str]:
     """Roman numerals after a name's first word as digits: vessels and bodies are
-    numbered both ways (ARGO I / ARGO 1, ARK III / ARK 3).  Single letters only where
-    the name is surely not a person's (an I. is an initial there)."""
+    numbered both ways (ARGO I / ARGO 1, ARK III / ARK 3).  A single I only in a
+    vessel's or an aircraft's name: elsewhere it is an initial (C&I SEMICONDUCTORS)."""
     table = _ROMAN | _ROMAN_LETTERS if single_letters else _ROMAN
     return [tokens[0], *(table.get(t, t) for t in tokens[1:])] if tokens else tokens
 
