@@ -51,6 +51,8 @@ COUNTRY_AGREE = 0.02
 COUNTRY_CONFLICT = -0.04
 ORG_TYPE_AGREE = 0.01
 ORG_TYPE_CONFLICT = -0.03
+#: The most the features other than identifiers can add to a name's score.
+MAX_FEATURE_GAIN = BIRTH_AGREE_FULL + COUNTRY_AGREE + ORG_TYPE_AGREE
 
 _ID_CLEAN = re.compile(r"[^0-9A-Z]")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")

@@ -16,6 +16,7 @@ from typing import Any
 
 from redline.match.compare import NameComparison, compare_names
 from redline.match.features import (
+    MAX_FEATURE_GAIN,
     Feature,
     compare_birth_dates,
     compare_countries,
@@ -289,8 +290,12 @@ class Screener:
                     best, best_score, best_rank = comparison, score, rank
                     best_pair = (name, listed.name, listed.prop)
                     best_listed = listed.listed
-        features = self._features(query, entity, best_pair)
         name_score = max(best_score, 0.0)
+        if not query.identifiers and name_score + MAX_FEATURE_GAIN < floor:
+            # No birth date, country or company type can lift it to the floor: most
+            # candidates end here, without their features being compared.
+            return None
+        features = self._features(query, entity, best_pair)
         score = name_score + sum(f.contribution for f in features if not f.decisive)
         if any(f.decisive for f in features):
             score = max(score, IDENTIFIER_SCORE)
