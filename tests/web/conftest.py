@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from redline.match import Screener
-from redline.service.app import create_app
+from redline.service.app import app_over_records
 from redline.service.db import dispose_engines
 from redline.service.principal import Role
 from redline.service.records import Records
@@ -85,15 +85,7 @@ def make_workspace(
         for name, role in USERS.items():
             records.accounts.add_user(name, role, PASSWORD, ADMIN)
         holder = ScreenerHolder(store, _no_rebuild, poll_seconds=3600, initial=screener)
-        app = create_app(
-            settings,
-            holder=holder,
-            authenticator=records.authenticator,
-            audit=records.audit,
-            alerts=records.alerts,
-            accounts=records.accounts,
-        )
-        app.state.records = records
+        app = app_over_records(settings, holder, records)
         return Workspace(app, settings, records, store)
 
     yield make

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from redline.match import Screener
-from redline.service.app import create_app
+from redline.service.app import app_over_records
 from redline.service.db import dispose_engines
 from redline.service.principal import Role
 from redline.service.records import Records
@@ -37,14 +37,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     records = Records.open(settings, store, hasher=FAST_HASHER)
     records.accounts.add_user("vic", Role.viewer, PASSWORD, ADMIN)
     holder = ScreenerHolder(store, Screener, poll_seconds=3600, initial=Screener(store))
-    app = create_app(
-        settings,
-        holder=holder,
-        authenticator=records.authenticator,
-        audit=records.audit,
-        alerts=records.alerts,
-        accounts=records.accounts,
-    )
+    app = app_over_records(settings, holder, records)
     with TestClient(app) as client:
         login(client, "vic")
         yield client

@@ -285,12 +285,13 @@ def normalise_arabic_letters(word: str) -> str:
 _ABD = "عبد"
 
 
-def _arabic_allah(
+def _arabic_compound(
     raw: str, previous: str, latin_tokens: list[str], vowelless: set[int]
 ) -> list[str] | None:
-    """Names built on "Allah" the way Latin lists write them, or ``None`` for any other
-    word.  Read letter by letter, الله would lose its article and become "lh":
-    عبد الله and عبدالله are Abdullah, نجيب الله is Najibullah, الله داد is Allah Dad."""
+    """Names built on "Allah", "Abd" or "al-Din" the way Latin lists write them, or
+    ``None`` for any other word.  Read letter by letter, الله would lose its article and
+    become "lh": عبد الله and عبدالله are Abdullah, نجيب الله is Najibullah, الله داد is
+    Allah Dad, نور الدين is Noureddine."""
     if raw == _DIN and latin_tokens and previous and script_of(previous) == ARABIC:
         # Nur al-Din, Shams al-Din: Noureddine, Shamsuddin, as one word.
         latin_tokens[-1] = latin_tokens[-1] + "uddin"
@@ -362,7 +363,7 @@ def prepare_name(
             continue
         if script == ARABIC:
             raw = normalise_arabic_letters(raw)
-            special = _arabic_allah(raw, previous, latin_tokens, vowelless)
+            special = _arabic_compound(raw, previous, latin_tokens, vowelless)
             previous = raw
             if special is not None:
                 for latin in special:

@@ -137,16 +137,9 @@ def build_holder(settings: Settings) -> ScreenerHolder:
     return ScreenerHolder(Store.open(settings), factory, poll_seconds=settings.service.poll_seconds)
 
 
-def service_app() -> FastAPI:
-    """Factory for ``uvicorn redline.service.app:service_app --factory``.
-
-    Reads the settings now (start-up), migrates the service's records in the store's
-    database and wires the database-backed authenticator, audit log and alerts queue.
-    """
-    settings = Settings.load()
-    holder = build_holder(settings)
-    records = Records.open(settings, holder.store)
-    record_config(records.audit.engine, records.audit, settings)
+def app_over_records(settings: Settings, holder: ScreenerHolder, records: Records) -> FastAPI:
+    """The app with the database-backed authenticator, audit log, alerts and accounts
+    of ``records`` (kept on ``app.state.records`` for administration)."""
     app = create_app(
         settings,
         holder=holder,
@@ -157,3 +150,16 @@ def service_app() -> FastAPI:
     )
     app.state.records = records
     return app
+
+
+def service_app() -> FastAPI:
+    """Factory for ``uvicorn redline.service.app:service_app --factory``.
+
+    Reads the settings now (start-up), migrates the service's records in the store's
+    database and wires the database-backed authenticator, audit log and alerts queue.
+    """
+    settings = Settings.load()
+    holder = build_holder(settings)
+    records = Records.open(settings, holder.store)
+    record_config(records.audit.engine, records.audit, settings)
+    return app_over_records(settings, holder, records)
