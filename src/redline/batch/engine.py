@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from redline.goods.hs import ControlList, load_chpl, load_control_list, match_lists
@@ -22,6 +25,15 @@ from redline.match.index import IndexedEntity
 ADDRESS_FLOOR = 0.6
 #: Distinct parties and addresses remembered per worker before the memory is reset.
 _CACHE_SIZE = 50_000
+#: Rows the local engine reads ahead as one block: their distinct parties and
+#: addresses are looked up once, on the workers, and the block's verdicts then made.
+BLOCK_ROWS = 1024
+#: Blocks looked up ahead of the one whose verdicts are being made.
+BLOCKS_AHEAD = 2
+
+#: A party to screen, (name, country), or an address to match, as one job.
+PartyKey = tuple[str, str | None]
+Lookup = tuple[str, str, str | None]  # ("party", name, country) or ("address", text, None)
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,51 @@ class ShipmentScreener:
                 self._address_cache.clear()
             self._address_cache[address] = found
         return found
+
+    def lookups(self, shipments: Iterable[Shipment]) -> list[Lookup]:
+        """The distinct party screenings and address matches ``shipments`` need that
+        are not remembered yet, in first-seen order."""
+        found: dict[Lookup, None] = {}
+        for shipment in shipments:
+            for party in shipment.parties:
+                if (party.name, party.country) not in self._match_cache:
+                    found[("party", party.name, party.country)] = None
+                if party.address and party.address not in self._address_cache:
+                    found[("address", party.address, None)] = None
+        return list(found)
+
+    def look_up(self, lookup: Lookup) -> object:
+        """One lookup's result (what :meth:`remember` takes back)."""
+        kind, text, country = lookup
+        if kind == "party":
+            return self._matches(text, country)
+        return self._addresses(text)
+
+    def remember(self, lookups: Iterable[Lookup], results: Iterable[object]) -> None:
+        """Keep results looked up elsewhere (by worker processes)."""
+        for (kind, text, country), result in zip(lookups, results, strict=True):
+            if kind == "party":
+                self._match_cache[(text, country)] = result  # type: ignore[assignment]
+            else:
+                self._address_cache[text] = result  # type: ignore[assignment]
+
+    def forget_except(self, shipments: Iterable[Shipment]) -> None:
+        """Drop what is remembered, but what ``shipments`` need (bounds memory)."""
+        parties: dict[PartyKey, list[Match]] = {}
+        addresses: dict[str, list[tuple[IndexedEntity, float, str]]] = {}
+        for shipment in shipments:
+            for party in shipment.parties:
+                key = (party.name, party.country)
+                if key in self._match_cache:
+                    parties[key] = self._match_cache[key]
+                if party.address and party.address in self._address_cache:
+                    addresses[party.address] = self._address_cache[party.address]
+        self._match_cache = parties
+        self._address_cache = addresses
+
+    @property
+    def remembered(self) -> int:
+        return len(self._match_cache) + len(self._address_cache)
 
     def _party_hits(self, party: Party) -> list[PartyHit]:
         hits: dict[str, PartyHit] = {}
@@ -153,9 +210,9 @@ def _with_address(hit: PartyHit, score: float, listed: str) -> PartyHit:
 _worker: ShipmentScreener | None = None
 
 
-def _screen_one(shipment: Shipment) -> Verdict:
+def _look_up(lookup: Lookup) -> object:
     assert _worker is not None
-    return _worker.verdict(shipment)
+    return _worker.look_up(lookup)
 
 
 def run_local(
@@ -167,6 +224,11 @@ def run_local(
 ) -> Iterator[Verdict]:
     """Verdicts for ``shipments``, in input order, screened on ``workers`` processes.
 
+    Order files name the same counterparties again and again (a 100,000-row file of
+    the benchmark holds 300,000 parties, 72,000 of them distinct).  So this process
+    reads the rows in blocks, sends the workers each distinct party and address it
+    has not seen yet (each looked up once, whichever worker gets it), and makes the
+    block's verdicts from what came back, while the workers look up the next blocks.
     Workers are forked from this process and inherit ``screener`` with its loaded
     name index, so nothing is loaded twice.
     """
@@ -180,8 +242,28 @@ def run_local(
             yield verdict
         return
     _worker = screener
+    rows = iter(shipments)
+    pending: deque[tuple[list[Shipment], list[Lookup], AsyncResult[list[object]]]] = deque()
+    asked: set[Lookup] = set()  # sent to the workers, not back yet
     with mp.get_context("fork").Pool(count) as pool:
-        for verdict in pool.imap(_screen_one, shipments, chunksize=32):
-            if on_verdict:
-                on_verdict(verdict)
-            yield verdict
+        while True:
+            block = list(islice(rows, BLOCK_ROWS))
+            if block:
+                lookups = [item for item in screener.lookups(block) if item not in asked]
+                asked.update(lookups)
+                chunk = max(1, min(32, len(lookups) // (4 * count)))
+                pending.append((block, lookups, pool.map_async(_look_up, lookups, chunk)))
+            if not pending:
+                break
+            if block and len(pending) <= BLOCKS_AHEAD:
+                continue
+            done, lookups, result = pending.popleft()
+            screener.remember(lookups, result.get())
+            asked.difference_update(lookups)
+            for shipment in done:
+                verdict = screener.verdict(shipment)
+                if on_verdict:
+                    on_verdict(verdict)
+                yield verdict
+            if screener.remembered > 2 * _CACHE_SIZE:
+                screener.forget_except(row for item in pending for row in item[0])

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -46,8 +45,9 @@ _VOWEL_LETTERS = frozenset("aeiou")
 MIN_TOKEN_SIMILARITY = 0.8
 
 
-@dataclass(frozen=True, slots=True)
-class TokenPair:
+class TokenPair(NamedTuple):
+    """Two tokens paired up (a named tuple: dozens are made for every query)."""
+
     query: Token
     listed: Token
     similarity: float
@@ -62,8 +62,7 @@ class TokenPair:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class NameComparison:
+class NameComparison(NamedTuple):
     score: float
     pairs: tuple[TokenPair, ...]
     unmatched_query: tuple[Token, ...]
@@ -183,8 +182,21 @@ def _latin_skeleton(latin: str) -> str:
     return latin.translate(_VOWELS)
 
 
-def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:
-    """Best of token-by-token alignment and, where token counts differ, joined tokens."""
+#: What :func:`compare_names` may return for a pair that cannot score what the caller
+#: needs: nothing aligned, score 0.
+HOPELESS = NameComparison(0.0, (), (), (), False)
+
+
+def compare_names(
+    query: PreparedName, listed: PreparedName, weight: WeightFn, need: float = 0.0
+) -> NameComparison:
+    """Best of token-by-token alignment and, where token counts differ, joined tokens.
+
+    With ``need``, a pair whose score is bound to stay below it may come back as
+    :data:`HOPELESS` instead of its exact comparison: most candidates of a query are
+    such pairs, and screening only needs to know that they fall short.  Whenever the
+    score reaches ``need``, the comparison is exact.
+    """
     if query.tokens == listed.tokens:
         return NameComparison(
             1.0,
@@ -194,13 +206,15 @@ def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -
             False,
         )
     q_tokens, l_tokens = _merge_split_words(query.tokens, listed.tokens)
-    best = _align(q_tokens, l_tokens, weight, joined=q_tokens is not query.tokens)
+    best = _align(q_tokens, l_tokens, weight, joined=q_tokens is not query.tokens, need=need)
     if best.score >= 0.95:
         return best
     q_names = sum(1 for t in query.tokens if t.kind == NAME)
     l_names = sum(1 for t in listed.tokens if t.kind == NAME)
     if q_names != l_names and q_names and l_names and _fused_may_pair(query, listed):
-        joined = _align(_joined(query.tokens), _joined(listed.tokens), weight, joined=True)
+        joined = _align(
+            _joined(query.tokens), _joined(listed.tokens), weight, joined=True, need=need
+        )
         if joined.score > best.score:
             best = joined
     return best
@@ -213,13 +227,16 @@ def _fused_may_pair(query: PreparedName, listed: PreparedName) -> bool:
     and the joined alignment, a third of the comparison's time, is then skipped."""
     q = _fused_forms(query.tokens)
     l_ = _fused_forms(listed.tokens)
-    others_q = [l_, *((t.latin, t.phon, t.cons) for t in listed.tokens)]
-    others_l = [q, *((t.latin, t.phon, t.cons) for t in query.tokens)]
-    return any(_forms_similar(q, other) for other in others_q) or any(
-        _forms_similar(l_, other) for other in others_l
+    # A token's first three fields are its latin, phon and cons forms: it stands for
+    # its own forms below without a tuple being made.
+    return (
+        _forms_similar(q, l_)
+        or any(_forms_similar(q, t) for t in listed.tokens)
+        or any(_forms_similar(l_, t) for t in query.tokens)
     )
 
 
+@lru_cache(maxsize=200_000)
 def _fused_forms(tokens: tuple[Token, ...]) -> tuple[str, str, str]:
     names = [t for t in tokens if t.kind == NAME]
     return (
@@ -229,18 +246,19 @@ def _fused_forms(tokens: tuple[Token, ...]) -> tuple[str, str, str]:
     )
 
 
-def _forms_similar(a: tuple[str, str, str], b: tuple[str, str, str]) -> bool:
+def _forms_similar(a: tuple[str, str, str] | Token, b: tuple[str, str, str] | Token) -> bool:
     """A necessary condition for :func:`token_similarity` > 0 between tokens without
     name symbols and of four letters or more (as fused names are)."""
     return (
         a[1] == b[1]
-        or OSA.normalized_similarity(a[1], b[1]) >= 0.6
-        or OSA.normalized_similarity(a[0], b[0]) >= MIN_TOKEN_SIMILARITY
-        or Levenshtein.normalized_similarity(a[2], b[2]) >= MIN_TOKEN_SIMILARITY
+        or OSA.normalized_similarity(a[1], b[1], score_cutoff=0.6) >= 0.6
+        or OSA.normalized_similarity(a[0], b[0], score_cutoff=MIN_TOKEN_SIMILARITY)
+        >= MIN_TOKEN_SIMILARITY
+        or Levenshtein.normalized_similarity(a[2], b[2], score_cutoff=MIN_TOKEN_SIMILARITY)
+        >= MIN_TOKEN_SIMILARITY
     )
 
 
-@lru_cache(maxsize=200_000)
 def _pair_joins(tokens: tuple[Token, ...]) -> frozenset[str]:
     """Phonetic forms of each two neighbouring words written as one (and, where one is
     written without vowels, their consonant skeleton: عبد القادر, Abdelkader)."""
@@ -272,7 +290,8 @@ def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[To
     if len(tokens) < 2:
         return tokens
     whole = _long_words(other)
-    if not (_pair_joins(tokens) & whole) and not _letter_run(tokens):
+    joins, letter_run = _merge_profile(tokens)
+    if not letter_run and whole.isdisjoint(joins):
         return tokens  # nothing to merge: the common case, decided from cached sets
     other_words = {t.latin for t in other}
     own = {t.phon for t in tokens}
@@ -316,6 +335,13 @@ def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[To
     return tuple(merged) if changed else tokens
 
 
+@lru_cache(maxsize=200_000)
+def _merge_profile(tokens: tuple[Token, ...]) -> tuple[frozenset[str], bool]:
+    """What :func:`_merge_into` needs to know of ``tokens`` first, in one cached call:
+    their pairwise joins, and whether two single letters follow each other."""
+    return _pair_joins(tokens), _letter_run(tokens)
+
+
 def _letter_run(tokens: tuple[Token, ...]) -> bool:
     return any(len(a.latin) == 1 and len(b.latin) == 1 for a, b in pairwise(tokens))
 
@@ -332,73 +358,126 @@ def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     return (fused, *[t for t in tokens if t.kind != NAME])
 
 
-def _single_word_hit(
-    pairs: list[TokenPair], left_q: tuple[Token, ...], left_l: tuple[Token, ...]
+#: The least share of a leftover token's weight that counts against the score.
+_LEAST_SHARE = min(UNMATCHED, OMITTED, OMITTED_MIDDLE, SUBSTITUTED)
+
+
+def _cannot_reach(
+    query: tuple[Token, ...],
+    listed: tuple[Token, ...],
+    candidates: list[tuple[float, int, int, str]],
+    weight: WeightFn,
+    need: float,
 ) -> bool:
-    """One distinctive word in common, and more distinctive words on one side: a bare
-    given name listed as an alias ("Joe", "Mahmud") inside a full name, or one word of
-    a firm's name.  Evidence, but weak."""
-    named = [p for p in pairs if p.query.kind == NAME and p.listed.kind == NAME]
-    return len(named) == 1 and any(t.kind == NAME for t in (*left_q, *left_l))
+    """Whether :func:`_align` is bound to score below ``need``, from the token pairs
+    that may pair up alone: a token that pairs with nothing is left over whatever
+    the alignment, the others at best pair perfectly, and without a distinctive pair
+    the generic words' score is halved.  An upper bound, so never wrong; and cheap,
+    so most hopeless candidates skip the alignment itself."""
+    pairable_q = {c[1] for c in candidates}
+    pairable_l = {c[2] for c in candidates}
+    if len(pairable_q) == len(query) and len(pairable_l) == len(listed):
+        return False  # every token may pair: no bound worth having
+    pairable = 0.0
+    left = 0.0
+    for i, token in enumerate(query):
+        if i in pairable_q:
+            pairable += weight(token)
+        else:
+            left += weight(token)
+    for j, token in enumerate(listed):
+        if j in pairable_l:
+            pairable += weight(token)
+        else:
+            left += weight(token)
+    bound = pairable / (pairable + _LEAST_SHARE * left) if pairable else 0.0
+    distinctive = False
+    for negative, i, j, _how in candidates:
+        q_name, l_name = query[i].kind == NAME, listed[j].kind == NAME
+        if (q_name and l_name) or ((q_name or l_name) and -negative >= 0.95):
+            distinctive = True
+            break
+    if not distinctive:
+        bound *= 0.5  # some token is left over (above), so the halving applies
+    return bound < need - 1e-9
 
 
 def _align(
-    query: tuple[Token, ...], listed: tuple[Token, ...], weight: WeightFn, joined: bool = False
+    query: tuple[Token, ...],
+    listed: tuple[Token, ...],
+    weight: WeightFn,
+    joined: bool = False,
+    need: float = 0.0,
 ) -> NameComparison:
+    # Written for speed (the inner loop of screening, ~25 calls per query): plain
+    # tuples sorted natively, flags instead of sets, sums kept while pairing.
     candidates: list[tuple[float, int, int, str]] = []
     for i, a in enumerate(query):
         for j, b in enumerate(listed):
             similarity, how = token_similarity(a, b)
             if similarity > 0:
-                candidates.append((similarity, i, j, how))
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-    used_q: set[int] = set()
-    used_l: set[int] = set()
+                candidates.append((-similarity, i, j, how))
+    if need > 0.0 and _cannot_reach(query, listed, candidates, weight, need):
+        return HOPELESS
+    # Best similarity first, then query and listed order: (i, j) is unique, so the
+    # rule's name never decides.
+    candidates.sort()
+    free_q = [True] * len(query)
+    free_l = [True] * len(listed)
     pairs: list[TokenPair] = []
-    for similarity, i, j, how in candidates:
-        if i in used_q or j in used_l:
-            continue
-        used_q.add(i)
-        used_l.add(j)
-        pairs.append(TokenPair(query[i], listed[j], similarity, how))
-    left_q = tuple(t for i, t in enumerate(query) if i not in used_q)
-    left_l = tuple(t for j, t in enumerate(listed) if j not in used_l)
     gained = 0.0
     total = 0.0
-    for pair in pairs:
-        w = weight(pair.query) + weight(pair.listed)
-        gained += pair.similarity * w
+    similarities = 0.0
+    named = 0
+    distinctive = False
+    for negative, i, j, how in candidates:
+        if not (free_q[i] and free_l[j]):
+            continue
+        free_q[i] = free_l[j] = False
+        a, b = query[i], listed[j]
+        similarity = -negative
+        pairs.append(TokenPair(a, b, similarity, how))
+        w = weight(a) + weight(b)
+        gained += similarity * w
         total += w
+        similarities += similarity
+        a_name, b_name = a.kind == NAME, b.kind == NAME
+        if a_name and b_name:
+            named += 1
+            distinctive = True
+        elif (a_name or b_name) and similarity >= 0.95:
+            distinctive = True
+    left_q = tuple([t for t, free in zip(query, free_q, strict=True) if free])
+    left_l = tuple([t for t, free in zip(listed, free_l, strict=True) if free])
     # A word left over on one side counts half: lists carry middle names and
     # patronymics that queries omit, and customers give fuller names than lists.
     # When each side keeps a distinctive word the other lacks, the names differ in a
     # word (Zaki Ezat Zaki Ahmed / ... Lindqvist): leftovers count fully, and more.
-    substituted = any(t.kind == NAME for t in left_q) and any(t.kind == NAME for t in left_l)
+    names_left_q = any(t.kind == NAME for t in left_q)
+    names_left_l = any(t.kind == NAME for t in left_l)
+    substituted = names_left_q and names_left_l
     share = SUBSTITUTED if substituted else UNMATCHED
     if not substituted and not (left_q and left_l):
         # One name is the other with words left out: a shorter form of it.  Words left
         # out between the first and last paired ones are middle names and patronymics,
         # which lists carry and customers drop most often.
-        used = used_l if left_l else used_q
-        left = [j for j in range(len(listed if left_l else query)) if j not in used]
-        middle = bool(used) and all(min(used) < j < max(used) for j in left)
+        free = free_l if left_l else free_q
+        used = [k for k, f in enumerate(free) if not f]
+        middle = bool(used) and all(used[0] < k < used[-1] for k, f in enumerate(free) if f)
         share = OMITTED_MIDDLE if middle else OMITTED
-    total += sum(weight(t) for t in (*left_q, *left_l)) * share
+    if left_q or left_l:
+        total += sum([weight(t) for t in (*left_q, *left_l)]) * share
     # Generic words alone never make a hit: unless some distinctive token pairs up,
     # only a name that agrees in every word, typos aside (a listed "Hong Kong
     # Electronics", "China General Nuclear Power Corporation"), counts.
-    distinctive = any(
-        (p.query.kind == NAME and p.listed.kind == NAME)
-        or ((p.query.kind == NAME or p.listed.kind == NAME) and p.similarity >= 0.95)
-        for p in pairs
-    )
-    if not distinctive and (
-        left_q or left_l or sum(p.similarity for p in pairs) < 0.9 * len(pairs)
-    ):
+    if not distinctive and (left_q or left_l or similarities < 0.9 * len(pairs)):
         gained *= 0.5
     score = gained / total if total else 0.0
     if substituted:
         score *= SUBSTITUTION_FACTOR
-    elif _single_word_hit(pairs, left_q, left_l):
+    elif named == 1 and (names_left_q or names_left_l):
+        # One distinctive word in common, and more distinctive words on one side: a
+        # bare given name listed as an alias ("Joe", "Mahmud") inside a full name, or
+        # one word of a firm's name.  Evidence, but weak.
         score *= SINGLE_WORD_FACTOR
     return NameComparison(score, tuple(pairs), left_q, left_l, joined)

@@ -168,6 +168,13 @@ def compare_identifiers(query: Iterable[str], listed: dict[str, str]) -> Feature
     return None
 
 
+def org_type_contribution(query: frozenset[str], listed: frozenset[str]) -> float:
+    """What :func:`compare_org_types` would add, without building its explanation."""
+    if not query or not listed:
+        return 0.0
+    return ORG_TYPE_AGREE if query & listed else ORG_TYPE_CONFLICT
+
+
 def compare_org_types(query: frozenset[str], listed: frozenset[str]) -> Feature | None:
     if not query or not listed:
         return None

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -139,7 +139,9 @@ class NameIndex:
     state: str = ""
     format: int = INDEX_FORMAT
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
-    _masks: dict[frozenset[int], npt.NDArray[np.float32]] = field(default_factory=dict, repr=False)
+    _masks: dict[tuple[bool, frozenset[int] | None], npt.NDArray[np.float32]] = field(
+        default_factory=dict, repr=False
+    )
 
     # -- building ---------------------------------------------------------
 
@@ -320,8 +322,9 @@ class NameIndex:
         """
         if not self.names:
             return []
-        scores = np.zeros(len(self.names), dtype=np.float32)
         query_mass = 0.0
+        postings: list[npt.NDArray[np.int32]] = []
+        weights: list[float] = []
         for name in names:
             for key in name_keys_of(name):
                 if consonants_only and not key.startswith(_CONSONANT_KEYS):
@@ -331,19 +334,28 @@ class NameIndex:
                     query_mass += math.log(1 + len(self.names))
                     continue
                 query_mass += weight
-                scores[self.postings[key]] += weight
-        if query_mass <= 0:
+                postings.append(self.postings[key])
+                weights.append(weight)
+        if query_mass <= 0 or not postings:
             return []
+        # One pass in C over every posting (a weighted bincount) rather than one
+        # fancy-indexed addition per key: half the time of the accumulation.
+        lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
+        scores = cast(
+            "npt.NDArray[np.float64]",  # with weights, bincount sums floats
+            np.bincount(
+                np.concatenate(postings),
+                weights=np.repeat(np.asarray(weights), lengths),
+                minlength=len(self.names),
+            ),
+        )
         scale = 1.0 / math.sqrt(query_mass)
-        norms = self.inv_consonant_norm if consonants_only else self.inv_norm
         # Whole-array arithmetic, then a cut at the floor: the names that share only a
         # common trigram ("ich", "an$") with the query are tens of thousands, and
         # picking the few above the floor out of a dense mask is far cheaper than
         # gathering, filtering and ranking all of them.
-        scores *= norms
         allowed = _COMPATIBLE.get(schema or "")
-        if allowed is not None:
-            scores *= self._class_mask(frozenset(allowed))
+        scores *= self._scaling(consonants_only, frozenset(allowed) if allowed else None)
         if sources is not None:
             scores *= np.isin(self.name_source, self.source_codes(sources))
         if exclude:
@@ -408,8 +420,11 @@ class NameIndex:
                 sources=sources,
                 floor=floor,
             )
-            for position, score in hits:
-                entity = int(self.name_entity[position])
+            if not hits:
+                continue
+            positions = [position for position, _score in hits]
+            owners = self.name_entity[positions].tolist()
+            for (position, score), entity in zip(hits, owners, strict=True):
                 found = grouped.get(entity)
                 if found is None:
                     if len(grouped) >= cap:
@@ -419,12 +434,19 @@ class NameIndex:
                     found[1].append(position)
         return [(entity, best, positions) for entity, (best, positions) in grouped.items()]
 
-    def _class_mask(self, allowed: frozenset[int]) -> npt.NDArray[np.float32]:
-        mask = self._masks.get(allowed)
-        if mask is None:
-            mask = np.isin(self.name_class, list(allowed)).astype(np.float32)
-            self._masks[allowed] = mask
-        return mask
+    def _scaling(
+        self, consonants_only: bool, allowed: frozenset[int] | None
+    ) -> npt.NDArray[np.float32]:
+        """Each name's inverse key mass, zero where its schema class is not allowed:
+        one array per kind of query, made once, so a query multiplies once."""
+        key = (consonants_only, allowed)
+        scaling = self._masks.get(key)
+        if scaling is None:
+            scaling = self.inv_consonant_norm if consonants_only else self.inv_norm
+            if allowed is not None:
+                scaling = scaling * np.isin(self.name_class, list(allowed)).astype(np.float32)
+            self._masks[key] = scaling
+        return scaling
 
     def source_codes(self, sources: Collection[str]) -> list[int]:
         return [code for code, source in enumerate(self.sources) if source in sources]

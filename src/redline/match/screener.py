@@ -22,6 +22,7 @@ from redline.match.features import (
     compare_countries,
     compare_identifiers,
     compare_org_types,
+    org_type_contribution,
 )
 from redline.match.index import (
     INDEX_FORMAT,
@@ -275,17 +276,19 @@ class Screener:
         best_listed = entity.caption
         best_score = -1.0
         best_rank = -1.0
+        # What a name must score for the entity to reach the floor, features aside
+        # (an identifier can lift any name: then every comparison is exact).
+        need = 0.0 if query.identifiers else floor - MAX_FEATURE_GAIN
         for position in positions:
             listed = index.names[position]
             for name in prepared:
-                comparison = compare_names(name, listed.name, index.token_weight)
+                comparison = compare_names(name, listed.name, index.token_weight, need)
                 score = comparison.score
                 if listed.prop == "weakAlias" and score < 1.0:
                     # A weak alias spelt exactly is a hit; a near spelling of one is less.
                     score *= WEAK_ALIAS_FACTOR
                 # Between equally good names, prefer the one whose company form agrees.
-                form = compare_org_types(name.org_types, listed.name.org_types)
-                rank = score + (form.contribution if form is not None else 0.0)
+                rank = score + org_type_contribution(name.org_types, listed.name.org_types)
                 if rank > best_rank:
                     best, best_score, best_rank = comparison, score, rank
                     best_pair = (name, listed.name, listed.prop)
