@@ -72,7 +72,12 @@ class AddressIndex:
         return cls(addresses, dict(postings), weights)
 
     def _weight(self, token: str) -> float:
-        return self.weights.get(token, math.log(1 + len(self.addresses) or 1))
+        weight = self.weights.get(token)
+        return self._unknown_weight() if weight is None else weight
+
+    def _unknown_weight(self) -> float:
+        """A word no listed address has weighs most."""
+        return math.log(1 + len(self.addresses) or 1)
 
     def similarity(self, a: tuple[str, ...], b: tuple[str, ...]) -> float:
         sa, sb = set(a), set(b)
@@ -93,9 +98,16 @@ class AddressIndex:
         rare = sorted(set(tokens), key=lambda t: (-self._weight(t), t))[:3]
         candidates = {p for t in rare for p in self.postings.get(t, [])}
         scored = []
+        # similarity() with the query's side summed once.
+        weights, unknown = self.weights, self._unknown_weight()
+        query_words = set(tokens)
+        query_total = math.fsum([weights.get(t, unknown) for t in query_words])
         for position in candidates:
             entity, listed, listed_tokens = self.addresses[position]
-            score = self.similarity(tokens, listed_tokens)
+            listed_words = set(listed_tokens)
+            shared = math.fsum([weights.get(t, unknown) for t in query_words & listed_words])
+            total = query_total + math.fsum([weights.get(t, unknown) for t in listed_words])
+            score = 2 * shared / total if total else 0.0
             if score >= floor:
                 scored.append((entity, score, listed))
         scored.sort(key=lambda item: (-item[1], item[0], item[2]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -117,6 +117,29 @@ class Source(ABC):
         root), so that a file of another source with a similar name is not taken.
         Returns ``None`` where the folder holds no file of this source.
         """
+
+    def the_file(self, files: SourceFiles) -> Path:
+        """The one file of a single-file source: the file under :attr:`file_role`,
+        else the only file given."""
+        path = (files.roles.get(self.file_role) if self.file_role else None) or (
+            files.files[0] if files.files else None
+        )
+        if path is None:
+            expected = self.downloads[0].filename if self.downloads else self.name
+            raise SourceError(expected, f"no file given for the {self.title}")
+        return path
+
+    def detect_xml(
+        self, directory: Path, preferred: str, accept: Callable[[Path], bool]
+    ) -> SourceFiles | None:
+        """Detection for a single-XML-file source: the file named ``preferred`` first,
+        else any ``*.xml`` in ``directory`` that ``accept`` (a look at its root) takes."""
+        first = directory / preferred
+        candidates = [first, *sorted(p for p in directory.glob("*.xml") if p != first)]
+        for path in candidates:
+            if path.is_file() and accept(path):
+                return SourceFiles(self.name, (path,), {self.file_role or self.name: path})
+        return None
 
     def named_files(self, directory: Path) -> SourceFiles | None:
         """The source's files in ``directory`` judged by their official names alone.

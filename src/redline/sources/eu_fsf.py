@@ -421,21 +421,10 @@ class EUFinancialSanctions(Source):
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """``eu_fsf.xml`` first, else any ``*.xml`` whose root is an FSF root."""
-        preferred = directory / FILENAME
-        candidates = [preferred, *sorted(p for p in directory.glob("*.xml") if p != preferred)]
-        for path in candidates:
-            if path.is_file() and sniff_format(path) is not None:
-                return SourceFiles(source=self.name, files=(path,), roles={ROLE: path})
-        return None
-
-    def _path(self, files: SourceFiles) -> Path:
-        path = files.roles.get(ROLE) or (files.files[0] if files.files else None)
-        if path is None:
-            raise SourceError(FILENAME, "no file given for the EU FSF list")
-        return path
+        return self.detect_xml(directory, FILENAME, lambda path: sniff_format(path) is not None)
 
     def parse(self, files: SourceFiles) -> Iterator[EntityProxy]:
-        path = self._path(files)
+        path = self.the_file(files)
         for record in _records(path):
             if record.tag == ENTITY_TAG:
                 yield from self.entry(path, record)
@@ -444,7 +433,7 @@ class EUFinancialSanctions(Source):
 
     def published(self, files: SourceFiles) -> date | None:
         """``generationDate`` (1.1, date part) or ``WHOLE Date`` (1.0, DD/MM/YYYY)."""
-        root = _root(self._path(files))
+        root = _root(self.the_file(files))
         if root.tag == EXPORT_TAG:
             stated = iso_date((root.get("generationDate") or "")[:10], _ISO_DAY)
         else:

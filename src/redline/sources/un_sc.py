@@ -306,27 +306,16 @@ class UNSecurityCouncil(Source):
 
     def detect(self, directory: Path) -> SourceFiles | None:
         """``consolidated.xml`` first, else any ``*.xml`` whose root is CONSOLIDATED_LIST."""
-        preferred = directory / FILENAME
-        candidates = [preferred, *sorted(p for p in directory.glob("*.xml") if p != preferred)]
-        for path in candidates:
-            if path.is_file() and sniff_root(path) == ROOT_TAG:
-                return SourceFiles(source=self.name, files=(path,), roles={ROLE: path})
-        return None
-
-    def _path(self, files: SourceFiles) -> Path:
-        path = files.roles.get(ROLE) or (files.files[0] if files.files else None)
-        if path is None:
-            raise SourceError(FILENAME, "no file given for the UN consolidated list")
-        return path
+        return self.detect_xml(directory, FILENAME, lambda path: sniff_root(path) == ROOT_TAG)
 
     def parse(self, files: SourceFiles) -> Iterator[EntityProxy]:
-        path = self._path(files)
+        path = self.the_file(files)
         for record in _records(path):
             yield from self.record(path, record)
 
     def published(self, files: SourceFiles) -> date | None:
         """The date part of the root's ``dateGenerated`` attribute."""
-        path = self._path(files)
+        path = self.the_file(files)
         generated = iso_date((_root(path).get("dateGenerated") or "")[:10], _ISO_DAY)
         return date.fromisoformat(generated) if generated else None
 
