@@ -50,7 +50,6 @@ import filecmp
 import io
 import json
 import os
-import platform
 import pstats
 import random
 import resource
@@ -63,7 +62,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -73,6 +71,7 @@ if __package__ in (None, ""):  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.evalset import DEFAULT_DATA_DIR, make_typo, open_store  # noqa: E402
+from bench.machine import environment  # noqa: E402
 from bench.negatives import COMPANIES, NEAR_MISS_WORDS  # noqa: E402
 
 from redline.batch.engine import ShipmentScreener, run_local  # noqa: E402
@@ -688,37 +687,6 @@ def _top(stats: pstats.Stats, order: str, count: int) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- report
-
-
-def environment(data_dir: Path) -> dict[str, Any]:
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "unknown"
-
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next(
-                (line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")),
-                "unknown",
-            )
-    except OSError:
-        pass
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "worktree_changes": bool(git("status", "--porcelain", "--", "src")),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpus": os.cpu_count(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "data_dir": str(data_dir.resolve()),
-    }
 
 
 def timed(label: str, func: Callable[[], T]) -> tuple[T, float]:

@@ -31,7 +31,6 @@ import csv
 import gc
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -42,7 +41,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +58,7 @@ from bench.evalset import (  # noqa: E402
     make_typo,
     open_store,
 )
+from bench.machine import calibration, environment  # noqa: E402
 
 from redline.match import Query, Screener  # noqa: E402
 from redline.match.types import SCREENABLE_SCHEMAS  # noqa: E402
@@ -112,56 +111,6 @@ def cpu_seconds(who: int) -> float:
     """User + system CPU seconds of this process (``RUSAGE_SELF``) or its reaped children."""
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
-
-
-def calibration() -> float:
-    """Seconds a fixed pure-Python loop takes here now: on a shared machine, compare it
-    across runs to see how much of a difference is the machine's, not redline's."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(20_000_000):
-        total += i
-    return round(time.perf_counter() - started, 3)
-
-
-def environment(data_dir: Path) -> dict[str, Any]:
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(
-                ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-            ).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return "unknown"
-
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    import redline
-
-    # Where the measured code came from: this checkout's src/, or (PYTHONPATH) a snapshot.
-    package = Path(redline.__file__).resolve().parent
-    in_checkout = package.is_relative_to(PROJECT_ROOT / "src")
-    return {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git("rev-parse", "--short", "HEAD"),
-        "redline_package": str(package),
-        "worktree_changes": bool(git("status", "--porcelain", "--", "src"))
-        if in_checkout
-        else None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu": cpu,
-        "cpus": os.cpu_count(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "calibration_loop_s_at_start": calibration(),
-        "data_dir": str(data_dir.resolve()),
-    }
 
 
 # --------------------------------------------------------------------------- the queries

@@ -58,8 +58,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: make ``bench`` and ``tests`` importable
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.bench_screening import BenchQuery, QueryMaker, environment, percentiles  # noqa: E402
+from bench.bench_screening import BenchQuery, QueryMaker, percentiles  # noqa: E402
 from bench.evalset import DEFAULT_DATA_DIR, build_context, gen_negative_real  # noqa: E402
+from bench.machine import environment  # noqa: E402
 from tests.pg import PgCluster, find_bindir  # noqa: E402
 
 from redline.store import Store  # noqa: E402
