@@ -28,10 +28,18 @@ from redline.match.features import (
     normalise_date,
     normalise_identifier,
 )
-from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
+from redline.match.names import (
+    FORM_WORD_SET,
+    GENERIC_WORDS,
+    KIND_WEIGHTS,
+    PARTICLE,
+    PreparedName,
+    Token,
+    prepare_name,
+)
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 38
+INDEX_FORMAT = 40
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -486,8 +494,14 @@ def name_variants(value: str) -> list[str]:
         # The acronym in brackets is a name of its own: YMI for "YAZD METALLURGY
         # INDUSTRIES (YMI)", FDLR for "FORCES DEMOCRATIQUES ... (FDLR)"; two letters
         # (LJ, HK) say too little.
+        # A bracketed generic word or company form ("ELLISSA SAL (HOLDING)", "(LIMITED)")
+        # is no name of its own: as one, it would match every firm of that kind.
         variants.extend(
-            acronym for acronym in _ACRONYM.findall(value) if sum(c.isalpha() for c in acronym) >= 3
+            acronym
+            for acronym in _ACRONYM.findall(value)
+            if sum(c.isalpha() for c in acronym) >= 3
+            and acronym.casefold() not in GENERIC_WORDS
+            and acronym.casefold() not in FORM_WORD_SET
         )
     return variants
 

@@ -129,7 +129,8 @@ FORM_WORDS = (
     "sirketi",
     "unitary",
 )
-_FORM_WORD_SET = frozenset(FORM_WORDS)
+FORM_WORD_SET = frozenset(FORM_WORDS)
+_FORM_WORD_SET = FORM_WORD_SET
 
 
 @lru_cache(maxsize=100_000)
@@ -144,7 +145,17 @@ def correct_form_word(token: str) -> str:
 
 
 #: Abbreviations lists and customers use for words other names spell out.
-ABBREVIATIONS = {"hk": ("hong", "kong"), "hongkong": ("hong", "kong")}
+#: Written out, the abbreviated generic words of firms' names pair with their full
+#: spelling (UNITED INSTRUMENT MANUFACTURING CORP. / CORPORATION, RUST CLOSED
+#: JOINT-STOCK CO / COMPANY), and forms spelt with them are recognised as forms.
+ABBREVIATIONS = {
+    "hk": ("hong", "kong"),
+    "hongkong": ("hong", "kong"),
+    "corp": ("corporation",),
+    "co": ("company",),
+    "intl": ("international",),
+    "mfg": ("manufacturing",),
+}
 
 PARTICLES = frozenset(
     [
@@ -547,8 +558,12 @@ def _romanisation_symbols(phon: str) -> set[str]:
 _PINYIN_TARGETS = frozenset(ROMANISATION_EQUIVALENTS.values())
 
 
+#: Two-letter company forms that languages write before the name.
+_LEADING_FORMS = frozenset({"ab", "ao", "pt", "cv", "ud", "ip", "tk"})
 #: Words that qualify a company form next to it ("PVT LTD", "(PRIVATE) LIMITED").
-_FORM_QUALIFIERS = frozenset({"pvt", "private", "pte", "pty", "company", "co", "corp"})
+_FORM_QUALIFIERS = frozenset(
+    {"pvt", "private", "pte", "pty", "company", "co", "corp", "corporation"}
+)
 _FORM_NEIGHBOURS = _FORM_QUALIFIERS | _FORM_WORD_SET
 #: ASCII spellings of forms rigour knows only with their diacritics or dots.
 _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -557,6 +572,13 @@ _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("ltd", "sti"), "llc"),
     (("gesellschaft", "mit", "beschrankter", "haftung"), "llc"),
     (("societe", "anonyme"), "jsc"),
+    # UAE free-zone forms rigour does not know by these spellings (it knows FZE, FZCO,
+    # FZLLC and "free zone company"): CRYNOFIST AVIATION FZC, KOBOLT TRADING FZ LLC,
+    # "... FREE ZONE LIMITED LIABILITY COMPANY".
+    (("free", "zone", "limited", "liability", "company"), "llc"),
+    (("fz", "llc"), "llc"),
+    (("fz", "company"), "llc"),
+    (("fzc",), "llc"),
     (("a", "s"), "jsc"),
 )
 
@@ -590,6 +612,10 @@ def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
             if n == 0:
                 continue
             for start in range(len(tokens) - n + 1):
+                if start == 0 and n == 1 and len(found[0]) <= 2 and found[0] not in _LEADING_FORMS:
+                    # SF Express, SF Holding: two letters before the name are a brand,
+                    # unless a language writes its form first (AB Volvo, PT Pertamina).
+                    continue
                 span = set(range(start, start + n))
                 if tokens[start : start + n] == found and not covered & span:
                     covered.update(span)

@@ -76,9 +76,24 @@ def clean_name(text: str) -> str:
 _APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´ʻ](?=\w)")
 
 
+_HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+
+
 def split_tokens(text: str) -> list[str]:
-    """Words of a cleaned name; an apostrophe inside a word joins (Mo'in, O'Brien, Sa'd)."""
-    return [t for t in _TOKEN_SPLIT.split(_APOSTROPHES.sub("", text)) if t]
+    """Words of a cleaned name; an apostrophe inside a word joins (Mo'in, O'Brien, Sa'd).
+
+    Chinese characters written onto a Latin word are a word of their own: lists and
+    customers glue the company form on ("BANK OF KUNLUN有限公司", "FIRST OIL JV有限公司").
+    """
+    tokens: list[str] = []
+    for token in _TOKEN_SPLIT.split(_APOSTROPHES.sub("", text)):
+        if not token:
+            continue
+        if token.isascii() or not _HAN_RUN.search(token):
+            tokens.append(token)
+        else:
+            tokens.extend(part for part in _HAN_RUN.split(token) if part)
+    return tokens
 
 
 def script_of(token: str) -> str:
