@@ -108,6 +108,49 @@ def test_typo_in_a_company_form_word() -> None:
     )
 
 
+def test_typo_in_a_form_word_next_to_its_form() -> None:
+    # OFAC: CLOSED JOINT STOCK COMPANY ENERGO-OIL; JOINT STOCK COMMERCIAL BANK NOVIKOMBANK.
+    assert score(
+        "CLOSED JOINT STTCK COMPANY ENERGO-OIL", "CLOSED JOINT STOCK COMPANY ENERGO-OIL", False
+    ) == pytest.approx(1.0)
+    assert prep("JOIQT STOCK COMMERCIAL BANK NOVIKOMBANK", False).org_types == {"jsc"}
+    # One letter of five is another word where no form needs it.
+    assert [t.latin for t in prep("CHECK POINT SOFTWARE", False).tokens][:2] == ["check", "point"]
+    assert [t.latin for t in prep("JOINT POINT COMPANY", False).tokens] == [
+        "joint",
+        "point",
+        "company",
+    ]
+
+
+def test_free_zone_forms_and_abbreviated_generic_words() -> None:
+    # UK: MONOLINK GROUP FZCO; CRYNOFIST AVIATION FZCO; KOBOLT TRADING FZ LLC.
+    assert score("MONOLINK GROUP FZC", "MONOLINK GROUP FZCO", False) == pytest.approx(1.0)
+    for name in ("KOBOLT TRADING FZ LLC", "KOBOLT TRADING FREE ZONE LIMITED LIABILITY COMPANY"):
+        prepared = prep(name, False)
+        assert [t.latin for t in prepared.tokens] == ["kobolt", "trading"], name
+        assert prepared.org_types == {"llc"}, name
+    # BIS: UNITED INSTRUMENT MANUFACTURING CORPORATION; OFAC: RUST CLOSED JOINT-STOCK COMPANY.
+    corp = "UNITED INSTRUMENT MANUFACTURING CORP."
+    corporation = "UNITED INSTRUMENT MANUFACTURING CORPORATION"
+    assert score(corp, corporation, False) == pytest.approx(1.0)
+    assert score("RUST CLOSED JOINT-STOCK CO", "RUST CLOSED JOINT-STOCK COMPANY", False) >= 0.95
+
+
+def test_chinese_form_glued_onto_a_latin_word() -> None:
+    # OFAC: BANK OF KUNLUN CO LTD.
+    prepared = prep("BANK OF KUNLUN有限公司", False)
+    assert [t.latin for t in prepared.tokens] == ["bank", "of", "kunlun"]
+    assert prepared.org_types == prep("BANK OF KUNLUN CO LTD", False).org_types == {"llc"}
+
+
+def test_two_letters_before_a_firm_name_are_a_brand() -> None:
+    # rigour reads "SF" as a form anywhere; before the name it is the firm's own.
+    assert [t.latin for t in prep("SF Express", False).tokens] == ["sf", "express"]
+    assert [t.latin for t in prep("SF Holding Co., Ltd.", False).tokens] == ["sf", "holding"]
+    assert prep("AO Kronshtadt", False).org_types == {"jsc"}
+
+
 def test_titles_read_as_particles() -> None:
     # UN: KHAIRULLAH; a customer file: Haji Khairullah.
     assert score("Haji Khairullah Barakzai", "KHAIRULLAH BARAKZAI", True) >= 0.9

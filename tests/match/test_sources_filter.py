@@ -46,3 +46,35 @@ def test_bracketed_acronym_is_a_name_of_its_own() -> None:
     # Two letters say too little; remarks in brackets are no acronym.
     assert name_variants("BEACON SHENGDA (LJ)")[-1] == "BEACON SHENGDA"
     assert len(name_variants("Abdel Ilah Sabri (false identity)")) == 2
+
+
+def test_bracketed_generic_word_is_no_acronym() -> None:
+    from redline.match.index import name_variants
+
+    # OFAC: ELLISSA SAL (HOLDING): as a name, "HOLDING" would match every holding firm.
+    assert name_variants("ELLISSA SAL (HOLDING)") == ["ELLISSA SAL (HOLDING)", "ELLISSA SAL"]
+
+
+def test_an_entity_offers_scoring_names_with_different_words() -> None:
+    from redline.match.index import EntityRecord, NameIndex
+    from redline.match.names import prepare_name
+
+    # OFAC lists BALTECH LLC under both spellings; three names read "baltekh", one
+    # "baltech".  Two names per entity are scored: they must not say the same thing.
+    record = EntityRecord(
+        entity_id="e1",
+        source="test",
+        source_id="1",
+        schema="Company",
+        caption="LLC BALTECH",
+        properties={
+            "name": ["OBSHCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU BALTEKH"],
+            "alias": ["OOO BALTEKH", "BALTEKH OOO", "LLC BALTECH"],
+        },
+    )
+    index = NameIndex.build([record])
+    query = prepare_name("LLC BALTECYH", False, symbols=False)
+    assert query is not None
+    [(_entity, _score, positions)] = index.retrieve_entities([query], "Company", entities=5)
+    words = [index.names[p].name.tokens for p in positions]
+    assert len(words) == 2 and words[0] != words[1]

@@ -249,13 +249,13 @@ def _fused_forms(tokens: tuple[Token, ...]) -> tuple[str, str, str]:
 def _forms_similar(a: tuple[str, str, str] | Token, b: tuple[str, str, str] | Token) -> bool:
     """A necessary condition for :func:`token_similarity` > 0 between tokens without
     name symbols and of four letters or more (as fused names are)."""
+    # No score_cutoff here: rapidfuzz turns it into a whole number of edits and
+    # drops pairs exactly at the cutoff (one edit in five letters is not >= 0.8).
     return (
         a[1] == b[1]
-        or OSA.normalized_similarity(a[1], b[1], score_cutoff=0.6) >= 0.6
-        or OSA.normalized_similarity(a[0], b[0], score_cutoff=MIN_TOKEN_SIMILARITY)
-        >= MIN_TOKEN_SIMILARITY
-        or Levenshtein.normalized_similarity(a[2], b[2], score_cutoff=MIN_TOKEN_SIMILARITY)
-        >= MIN_TOKEN_SIMILARITY
+        or OSA.normalized_similarity(a[1], b[1]) >= 0.6
+        or OSA.normalized_similarity(a[0], b[0]) >= MIN_TOKEN_SIMILARITY
+        or Levenshtein.normalized_similarity(a[2], b[2]) >= MIN_TOKEN_SIMILARITY
     )
 
 

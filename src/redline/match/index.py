@@ -39,7 +39,7 @@ from redline.match.names import (
 )
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 40
+INDEX_FORMAT = 41
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -438,9 +438,20 @@ class NameIndex:
                     if len(grouped) >= cap:
                         continue
                     grouped[entity] = (score, [position])
-                elif len(found[1]) < names_per_entity and position not in found[1]:
+                elif (
+                    len(found[1]) < names_per_entity
+                    and position not in found[1]
+                    and not self._same_words(position, found[1])
+                ):
                     found[1].append(position)
         return [(entity, best, positions) for entity, (best, positions) in grouped.items()]
+
+    def _same_words(self, position: int, positions: list[int]) -> bool:
+        """Whether the name at ``position`` has the words of one of ``positions``:
+        "OOO BALTEKH" after "OBSHCHESTVO ... BALTEKH" would take the place of the
+        entity's other spelling ("LLC BALTECH") and tell scoring nothing new."""
+        tokens = self.names[position].name.tokens
+        return any(self.names[p].name.tokens == tokens for p in positions)
 
     def _scaling(
         self, consonants_only: bool, allowed: frozenset[int] | None

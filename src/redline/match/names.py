@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from rapidfuzz import process
@@ -135,13 +136,63 @@ _FORM_WORD_SET = FORM_WORD_SET
 
 @lru_cache(maxsize=100_000)
 def correct_form_word(token: str) -> str:
-    """``token``, or the company-form word it is a typo of (OSA similarity >= 0.8)."""
+    """``token``, or the company-form word it is a typo of (OSA similarity above 0.8:
+    rapidfuzz's cutoff drops pairs exactly at 0.8, and rightly so here, since one
+    letter in five makes another word too often: POINT / JOINT, STICK / STOCK)."""
     if len(token) < 5 or token in _FORM_WORD_SET or not token.isalpha():
         return token
     found = process.extractOne(
         token, FORM_WORDS, scorer=OSA.normalized_similarity, score_cutoff=0.8
     )
     return found[0] if found is not None else token
+
+
+#: Neighbouring words of multi-word company forms (joint stock company, limited
+#: liability company, aktsionernoe obshchestvo...).
+_FORM_BIGRAMS = frozenset(
+    pair
+    for phrase in (
+        "closed joint stock company",
+        "open joint stock company",
+        "public joint stock company",
+        "private joint stock company",
+        "limited liability company",
+        "limited liability partnership",
+        "zakrytoe aktsionernoe obshchestvo",
+        "otkrytoe aktsionernoe obshchestvo",
+        "publichnoe aktsionernoe obshchestvo",
+        "obshchestvo s ogranichennoy otvetstvennostyu",
+        "gesellschaft mit beschrankter haftung",
+        "societe a responsabilite limitee",
+        "sociedad de responsabilidad limitada",
+        "sociedad anonima",
+        "anonim sirketi",
+        "limited sirketi",
+    )
+    for pair in pairwise(phrase.split())
+)
+
+
+def _correct_form_context(tokens: list[str]) -> list[str]:
+    """A word one letter away from a company-form word is that word where it completes
+    a form with its neighbour: "CLOSED JOINT STTCK COMPANY", "JOIQT STOCK COMMERCIAL
+    BANK".  Elsewhere a word of five letters one letter off is left as it is (POINT
+    is no JOINT: :func:`correct_form_word`), and so is JOINT POINT."""
+    fixed = list(tokens)
+    for i, token in enumerate(tokens):
+        if len(token) < 5 or token in _FORM_WORD_SET or not token.isalpha():
+            continue
+        before = fixed[i - 1] if i > 0 else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        for word in FORM_WORDS:
+            if (
+                abs(len(word) - len(token)) <= 1
+                and ((before, word) in _FORM_BIGRAMS or (word, after) in _FORM_BIGRAMS)
+                and OSA.distance(token, word) == 1
+            ):
+                fixed[i] = word
+                break
+    return fixed
 
 
 #: Abbreviations lists and customers use for words other names spell out.
@@ -414,7 +465,7 @@ def prepare_name(
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True and forms:
-        latin_tokens = [correct_form_word(t) for t in latin_tokens]
+        latin_tokens = _correct_form_context([correct_form_word(t) for t in latin_tokens])
         org_types, drop = _org_types(latin_tokens, text)
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))
