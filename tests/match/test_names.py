@@ -151,6 +151,21 @@ def test_two_letters_before_a_firm_name_are_a_brand() -> None:
     assert prep("AO Kronshtadt", False).org_types == {"jsc"}
 
 
+def test_a_title_left_over_does_not_make_two_different_names() -> None:
+    # UN: Wali Qari Abdul; OFAC: ABDUL WALI SEDDIQI (same man, same birth year).
+    with_title = score("Wali Qari Abdul", "ABDUL WALI SEDDIQI", True)
+    without = score("Wali Abdul", "ABDUL WALI SEDDIQI", True)
+    assert with_title == pytest.approx(without, abs=0.03)
+    # A distinctive word on each side still is a different name.
+    assert score("Wali Rahimi Abdul", "ABDUL WALI SEDDIQI", True) < with_title
+
+
+def test_concern_is_a_generic_word() -> None:
+    # OFAC: JOINT STOCK COMPANY CONCERN KALASHNIKOV; EU: JSC Kalashnikov.
+    kinds = {t.latin: t.kind for t in prep("JOINT STOCK COMPANY CONCERN KALASHNIKOV", False).tokens}
+    assert kinds == {"concern": GENERIC, "kalashnikov": NAME}
+
+
 def test_titles_read_as_particles() -> None:
     # UN: KHAIRULLAH; a customer file: Haji Khairullah.
     assert score("Haji Khairullah Barakzai", "KHAIRULLAH BARAKZAI", True) >= 0.9

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from redline.match.names import INITIAL, NAME, PreparedName, Token
+from redline.match.names import INITIAL, NAME, PARTICLE, PreparedName, Token
 from redline.match.text import consonants, phonetic
 
 #: Weight of a token given its kind and how common it is on the lists.
@@ -358,6 +358,10 @@ def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     return (fused, *[t for t in tokens if t.kind != NAME])
 
 
+def _has_word(tokens: tuple[Token, ...]) -> bool:
+    return any(t.kind != PARTICLE for t in tokens)
+
+
 #: The least share of a leftover token's weight that counts against the score.
 _LEAST_SHARE = min(UNMATCHED, OMITTED, OMITTED_MIDDLE, SUBSTITUTED)
 
@@ -457,7 +461,9 @@ def _align(
     names_left_l = any(t.kind == NAME for t in left_l)
     substituted = names_left_q and names_left_l
     share = SUBSTITUTED if substituted else UNMATCHED
-    if not substituted and not (left_q and left_l):
+    # A title or particle left over ("Qari", "al") is no word the other name lacks: a
+    # name that omits words of the other is still a shorter form of it.
+    if not substituted and not (_has_word(left_q) and _has_word(left_l)):
         # One name is the other with words left out: a shorter form of it.  Words left
         # out between the first and last paired ones are middle names and patronymics,
         # which lists carry and customers drop most often.

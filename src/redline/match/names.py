@@ -79,7 +79,7 @@ GENERIC_WORDS = frozenset(
     construction building real estate property properties insurance exchange currency money
     transfer commerce marketing agricultural agriculture medical pharmaceutical pharma
     automation automotive motor motors post postal media communications telecom power
-    electric electrical
+    electric electrical concern
     """.split()
 )
 
