@@ -160,6 +160,14 @@ def test_a_title_left_over_does_not_make_two_different_names() -> None:
     assert score("Wali Rahimi Abdul", "ABDUL WALI SEDDIQI", True) < with_title
 
 
+def test_a_number_written_onto_a_vessel_name() -> None:
+    # OFAC: vessel YU JONG 1, also listed as YUJONG1; SAM MA 2 as SAMMA2.
+    assert score("YU_JONG_1", "YUJONG1", False) >= 0.95
+    assert score("SAM MA 2", "SAMMA2", False) >= 0.95
+    # A letter or two before the digits is one code: S7 Airlines, A320.
+    assert [t.latin for t in prep("S7 Airlines", False).tokens] == ["s7", "airlines"]
+
+
 def test_concern_is_a_generic_word() -> None:
     # OFAC: JOINT STOCK COMPANY CONCERN KALASHNIKOV; EU: JSC Kalashnikov.
     kinds = {t.latin: t.kind for t in prep("JOINT STOCK COMPANY CONCERN KALASHNIKOV", False).tokens}

@@ -83,17 +83,26 @@ def split_tokens(text: str) -> list[str]:
     """Words of a cleaned name; an apostrophe inside a word joins (Mo'in, O'Brien, Sa'd).
 
     Chinese characters written onto a Latin word are a word of their own: lists and
-    customers glue the company form on ("BANK OF KUNLUN有限公司", "FIRST OIL JV有限公司").
+    customers glue the company form on ("BANK OF KUNLUN有限公司", "FIRST OIL JV有限公司");
+    so is a number written onto a word (:data:`_NUMBERED`).
     """
     tokens: list[str] = []
     for token in _TOKEN_SPLIT.split(_APOSTROPHES.sub("", text)):
         if not token:
             continue
-        if token.isascii() or not _HAN_RUN.search(token):
+        if token.isascii():
+            numbered = _NUMBERED.match(token)
+            tokens.extend(numbered.groups() if numbered else (token,))
+        elif not _HAN_RUN.search(token):
             tokens.append(token)
         else:
             tokens.extend(part for part in _HAN_RUN.split(token) if part)
     return tokens
+
+
+#: A word and the number written onto it: vessels' numbers (YUJONG1 for YU JONG 1,
+#: SAMMA2 for SAM MA 2).  Not a letter or two before digits (S7, A320: one code).
+_NUMBERED = re.compile(r"^([a-zA-Z]{3,})([0-9]+)$")
 
 
 def script_of(token: str) -> str:
