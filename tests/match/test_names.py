@@ -168,6 +168,27 @@ def test_a_number_written_onto_a_vessel_name() -> None:
     assert [t.latin for t in prep("S7 Airlines", False).tokens] == ["s7", "airlines"]
 
 
+def test_russian_generic_words_of_firms() -> None:
+    # OFAC: BANK OTKRITIE FINANCIAL CORPORATION PJSC; its Russian name in Cyrillic.
+    cyrillic = prep("ПАО Банк Финансовая Корпорация Открытие", False)
+    assert {t.latin: t.kind for t in cyrillic.tokens} == {
+        "bank": GENERIC,
+        "financial": GENERIC,
+        "corporation": GENERIC,
+        "otkrytie": NAME,  # a bank's name, not the form word OTKRYTOE (open)
+    }
+    assert (
+        score(
+            "ПАО Банк Финансовая Корпорация Открытие",
+            "BANK OTKRITIE FINANCIAL CORPORATION PJSC",
+            False,
+        )
+        >= 0.9
+    )
+    # Transliterated as the lists write it, with its endings.
+    assert prep("OOO TORGOVYI DOM ALMAZ", False).tokens[0].latin == "trading"
+
+
 def test_concern_is_a_generic_word() -> None:
     # OFAC: JOINT STOCK COMPANY CONCERN KALASHNIKOV; EU: JSC Kalashnikov.
     kinds = {t.latin: t.kind for t in prep("JOINT STOCK COMPANY CONCERN KALASHNIKOV", False).tokens}

@@ -39,7 +39,7 @@ from redline.match.names import (
 )
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 43
+INDEX_FORMAT = 46
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 

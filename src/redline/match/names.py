@@ -135,16 +135,20 @@ _FORM_WORD_SET = FORM_WORD_SET
 
 
 @lru_cache(maxsize=100_000)
-def correct_form_word(token: str) -> str:
-    """``token``, or the company-form word it is a typo of (OSA similarity above 0.8:
-    rapidfuzz's cutoff drops pairs exactly at 0.8, and rightly so here, since one
-    letter in five makes another word too often: POINT / JOINT, STICK / STOCK)."""
+def form_word_near(token: str) -> str | None:
+    """The company-form word ``token`` is a typo of: one letter off, or OSA similarity
+    above 0.8 for longer words (rapidfuzz's cutoff drops pairs exactly at it)."""
     if len(token) < 5 or token in _FORM_WORD_SET or not token.isalpha():
-        return token
+        return None
     found = process.extractOne(
         token, FORM_WORDS, scorer=OSA.normalized_similarity, score_cutoff=0.8
     )
-    return found[0] if found is not None else token
+    if found is not None:
+        return str(found[0])
+    return next(
+        (w for w in FORM_WORDS if abs(len(w) - len(token)) <= 1 and OSA.distance(token, w) == 1),
+        None,
+    )
 
 
 #: Neighbouring words of multi-word company forms (joint stock company, limited
@@ -168,31 +172,73 @@ _FORM_BIGRAMS = frozenset(
         "sociedad anonima",
         "anonim sirketi",
         "limited sirketi",
+        "aktsionernoe obshchestvo",
+        "obshchestvo s ogranichennoi otvetstvennostiu",
+        "ogranichennoi otvetstvennostyu",
+        "ogranichennoy otvetstvennostiu",
     )
     for pair in pairwise(phrase.split())
 )
 
 
 def _correct_form_context(tokens: list[str]) -> list[str]:
-    """A word one letter away from a company-form word is that word where it completes
-    a form with its neighbour: "CLOSED JOINT STTCK COMPANY", "JOIQT STOCK COMMERCIAL
-    BANK".  Elsewhere a word of five letters one letter off is left as it is (POINT
-    is no JOINT: :func:`correct_form_word`), and so is JOINT POINT."""
+    """A word that misspells a company-form word is that word where it completes a
+    form with its neighbour: "PBLIC JOINT STOCK COMPANY", "CLOSED JOINT STTCK
+    COMPANY", "JOIQT STOCK COMMERCIAL BANK", "Limited Liability Compayn".  Elsewhere
+    it is a word of the name: OTKRITIE (a bank) is no OTKRYTOE (open), POINT no JOINT."""
     fixed = list(tokens)
-    for i, token in enumerate(tokens):
-        if len(token) < 5 or token in _FORM_WORD_SET or not token.isalpha():
-            continue
-        before = fixed[i - 1] if i > 0 else ""
-        after = tokens[i + 1] if i + 1 < len(tokens) else ""
-        for word in FORM_WORDS:
-            if (
-                abs(len(word) - len(token)) <= 1
-                and ((before, word) in _FORM_BIGRAMS or (word, after) in _FORM_BIGRAMS)
-                and OSA.distance(token, word) == 1
-            ):
+    for _ in range(2):  # twice: a misspelt word may stand next to another (PBLIC JOIQT)
+        for i, token in enumerate(fixed):
+            word = form_word_near(token)
+            if word is None:
+                continue
+            before = fixed[i - 1] if i > 0 else ""
+            after = form_word_near(fixed[i + 1]) or fixed[i + 1] if i + 1 < len(fixed) else ""
+            if (before, word) in _FORM_BIGRAMS or (word, after) in _FORM_BIGRAMS:
                 fixed[i] = word
-                break
     return fixed
+
+
+#: Russian generic words of firms' names, by stem, and their English equivalents: in
+#: Cyrillic or transliterated (ТОРГОВЫЙ, TORGOVYI), with any of the usual endings.
+_RUSSIAN_GENERIC_STEMS = {
+    "bank": "bank",
+    "finansov": "financial",
+    "korporats": "corporation",
+    "kompani": "company",
+    "grupp": "group",
+    "kholding": "holding",
+    "torgov": "trading",
+    "tekhnologi": "technology",
+    "elektronik": "electronics",
+    "mezhdunarodn": "international",
+    "predpriyati": "enterprise",
+    "investitsion": "investment",
+    "neftyan": "oil",
+    "kommerchesk": "commercial",
+    "promyshlenn": "industrial",
+    "stroiteln": "construction",
+    "transportn": "transport",
+    "logistik": "logistics",
+    "energetichesk": "energy",
+    "kontsern": "concern",
+}
+_RUSSIAN_ENDINGS = frozenset(
+    [*"a y i e o u ya ii iya yy yi iy ij yj aya oe ogo oy oi ykh ikh om ami".split(), ""]
+)
+
+
+@lru_cache(maxsize=100_000)
+def russian_generic(latin: str) -> str | None:
+    """The English generic word a romanised Russian word of a firm's name stands for
+    (finansovaya: financial, korporatsiya: corporation, torgovyi: trading), so that
+    "ПАО Банк Финансовая Корпорация Открытие" meets "BANK OTKRITIE FINANCIAL
+    CORPORATION PJSC" on its one distinctive word, and generic words weigh little."""
+    for cut in range(min(3, len(latin) - 3) + 1):
+        stem, ending = latin[: len(latin) - cut], latin[len(latin) - cut :]
+        if ending in _RUSSIAN_ENDINGS and stem in _RUSSIAN_GENERIC_STEMS:
+            return _RUSSIAN_GENERIC_STEMS[stem]
+    return None
 
 
 #: Abbreviations lists and customers use for words other names spell out.
@@ -465,7 +511,7 @@ def prepare_name(
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True and forms:
-        latin_tokens = _correct_form_context([correct_form_word(t) for t in latin_tokens])
+        latin_tokens = _correct_form_context([russian_generic(t) or t for t in latin_tokens])
         org_types, drop = _org_types(latin_tokens, text)
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))
