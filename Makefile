@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # snapshot beside the repository; empty means "download from the official URLs".
 REDLINE_DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,)
 
-.PHONY: run test setup lint typecheck unit bench clean
+.PHONY: run test setup lint typecheck unit bench screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ unit: setup
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Retake the pictures of docs/ and the README with the browser tests.
+screenshots: setup
+	REDLINE_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_browser.py tests/batch/test_report_browser.py
 
 bench: setup
 	$(BIN)/python bench/load_sources.py

@@ -4,7 +4,8 @@ Nothing is downloaded: the browser is ``/usr/bin/chromium`` (CI installs it with
 apt-get); without it this test fails, it does not skip.  The app is served by
 uvicorn over a copy of the real lists, with the session screener.
 
-Screenshots of the main pages go to ``docs/screenshots/workspace-*.png``.
+Screenshots of the main pages are taken as ``workspace-*.png``, into
+``docs/screenshots`` with ``make screenshots`` (:mod:`tests.screenshots`).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.screenshots import screenshot_dir
 from tests.web.conftest import PASSWORD, MakeWorkspace, Workspace
 from tests.web.server import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
 SHIPMENTS = ROOT / "examples" / "shipments.csv"
 LISTED = "Vladimir Putin"
 
@@ -47,9 +48,18 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+_SCRATCH: list[Path] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _scratch(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _SCRATCH[:] = [tmp_path_factory.mktemp("screenshots")]
+
+
 def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"workspace-{name}.png"), full_page=full_page)
+    path = screenshot_dir(_SCRATCH[0]) / f"workspace-{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 5_000, f"{name}: an empty screenshot"
 
 
 def logged_in(browser: Browser, url: str, username: str, screenshot: bool = False) -> Page:
