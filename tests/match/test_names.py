@@ -272,3 +272,38 @@ def test_typos_and_transpositions() -> None:
     assert score("Mikhali LEONTYEV", "Mikhail LEONTYEV", True) >= 0.85
     assert score("ABB", "AAB", False) < 0.75
     assert score("Fujitsu Limited", "FITS", False) < 0.75
+
+
+def test_arabic_initial_ayn_is_a_vowel() -> None:
+    # UN: علي بن الطاھر بن الفالح العوني الحرزي; the UK: HARZI, Ali Ben Taher Ben Faleh.
+    assert [t.latin for t in prep("علي", True).tokens] == ["ali"]
+    # UN: حكمت مزبان إبراهيم العزاوي; the UK: HIKMAT MIZBAN IBRAHIM AL-AZZAWI.
+    assert score("حكمت مزبان إبراهيم العزاوي", "HIKMAT MIZBAN IBRAHIM AL-AZZAWI", True) >= 0.88
+    # Name symbols are still looked up as written: علي and Ali share rigour's ids.
+    assert prep("علي", True).tokens[0].symbols & prep("Ali", True).tokens[0].symbols
+
+
+def test_persian_readings_of_arabic_letters() -> None:
+    # UN: قاسم رضایی; the UK: REZAEI, Ghasem (Persian reads ض as z).
+    assert [t.latin for t in prep("قاسم رضایی", True).tokens] == ["qasm", "rzaii"]
+    # UN: سيد غیاث الدین آغا; also SAYYED GHIASSOUDDINE AGHA (ث as s).
+    assert next(t.latin for t in prep("غیاث الدین", True).tokens) == "ghiasuddin"
+    # Without Persian letters the Arabic reading stays (رضا: Rida, Ridha).
+    assert [t.latin for t in prep("رضا", True).tokens] == ["rda"]
+
+
+def test_persian_zadeh_and_glued_abu() -> None:
+    # UN: سید محسن وهاب زاده مقدم; OFAC: Seyed Mohsen VAHABZADEH MOGHADAM.
+    assert "whabzada" in [t.latin for t in prep("وهاب زاده", True).tokens]
+    # UN: راضي عبد السميع أبواليزيد العياشي; the UK: EL AYASHI, Radi Abd El Samie Abou El Yazid.
+    assert [t.latin for t in prep("أبواليزيد", True).tokens] == ["abu", "al", "yzid"]
+
+
+def test_arabic_final_ta_marbuta() -> None:
+    # ة after و or ي is "a" (UN: رودي سليــوة; the UK: Rudi Slaiwah).
+    assert [t.latin for t in prep("رودي سليــوة", True).tokens] == ["rudi", "sliua"]
+    # A definite word is an adjective, never a construct: al-Jama'ah al-Islamiah al-Musallah.
+    tokens = [t.latin for t in prep("الجماعة الاسلامية المسلحة", False).tokens]
+    assert tokens == ["al", "jmaa", "al", "aslamia", "al", "mslha"]
+    # An indefinite noun before another is a construct: Jamiat Ihia al-Turath al-Islamiya.
+    assert prep("جمعية احياء التراث الاسلامي", False).tokens[0].latin == "jmit"

@@ -31,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 38
+INDEX_FORMAT = 40
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 

@@ -232,15 +232,51 @@ def arabic_long_vowels(latin: str) -> str:
     return latin[0] + latin[1:].replace("w", "u").replace("y", "i")
 
 
-def arabic_final_a(word: str, following: str = "") -> str:
+def arabic_final_a(word: str, following: str = "", definite: bool = False) -> str:
     """A word-final ة or ه after a consonant is the vowel "a" in Latin spellings
     (جمعه: Juma, Jumah; فاطمة: Fatima), not a consonant h; ة before a noun with the
-    article is read "at" (عصبة الأنصار: Asbat al-Ansar)."""
-    if len(word) >= 3 and word[-1] in "ةه" and word[-2] not in "اوي":
-        if word[-1] == "ة" and following.startswith("ال"):
+    article, or before another noun, is read "at" (عصبة الأنصار: Asbat al-Ansar;
+    جمعية احياء التراث: Jamiat Ihia al-Turath).
+
+    ة after و or ي is "a" too: there they are consonants or the ending -iya
+    (سليوة: Slaiwah, الإسلامية: al-Islamiya); only after ا is it "t" (حياة: Hayat).
+    A word that has the article itself (``definite``) is never the first noun of a
+    construct, but an adjective: الجماعة الإسلامية المسلحة is al-Jama'ah
+    al-Islamiah al-Musallah, not al-Jama'at."""
+    if len(word) >= 3 and word[-1] == "ة" and word[-2] != "ا":
+        if following and script_of(following) == ARABIC and not definite:
             return word[:-1] + "ت"
         return word[:-1] + "ا"
+    if len(word) >= 3 and word[-1] == "ه" and word[-2] not in "اوي":
+        return word[:-1] + "ا"
     return word
+
+
+_AYN = "ع"
+
+
+def arabic_initial_ayn(word: str) -> str:
+    """A word-initial ع (ayn) before a consonant or ي is a vowel in Latin spellings,
+    almost always A or E, sometimes I (علي: Ali; عماد: Emad; العوادي: al-Aouadi;
+    عيسى: Essa, Issa); the romaniser drops it, leaving علي as "ly".  Read as alif (ا)
+    it keeps the vowel its renderings start with."""
+    if len(word) >= 3 and word[0] == _AYN and word[1] not in "اأإآ":
+        return "ا" + word[1:]
+    return word
+
+
+#: Letters that only Persian, Urdu and Pashto write (pe, che, zhe, gaf, keheh, farsi
+#: yeh): a name with one of them is read the Persian way.
+_PERSIAN_LETTERS = frozenset("پچژگکیۀ")
+#: Persian pronounces ض ذ ظ as z and ث as s, and Iranian and Afghan lists spell them
+#: so: رضا is Reza (Arabic Rida, Ridha), رضایی Rezaei, غیاث الدین Ghiasuddin
+#: (Arabic Ghiyath al-Din), ذاکر Zaker.
+_PERSIAN_READINGS = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
+
+
+def persian_readings(word: str) -> str:
+    """``word`` with the Arabic letters Persian reads as z and s written as ز and س."""
+    return word.translate(_PERSIAN_READINGS)
 
 
 #: Company-form abbreviations that files glue onto a neighbouring word
@@ -283,6 +319,8 @@ def normalise_arabic_letters(word: str) -> str:
 
 
 _ABD = "عبد"
+_ABU = "ابو"
+_ZADEH = "زاده"
 
 
 def _arabic_compound(
@@ -306,6 +344,18 @@ def _arabic_compound(
             latin_tokens[-1] = latin_tokens[-1] + "ullah"
             return []
         return ["allah"]
+    if raw == _ZADEH and latin_tokens and previous and script_of(previous) == ARABIC:
+        # Persian "-zadeh" (son of) is written apart, but joined in Latin:
+        # وهاب زاده مقدم is Vahabzadeh Moghadam.
+        latin_tokens[-1] = latin_tokens[-1] + "zada"
+        return []
+    if raw.replace("أ", "ا", 1).startswith(_ABU + "ال") and len(raw) > len(_ABU) + 3:
+        # Abu written onto the name it heads (أبواليزيد: Abou El Yazid).
+        rest = romanise(arabic_initial_ayn(raw[len(_ABU) + 2 :]))
+        if not rest:
+            return None
+        vowelless.add(len(latin_tokens) + 2)
+        return ["abu", "al", arabic_long_vowels(rest)]
     if raw.startswith(_ABD) and len(raw) > len(_ABD) + 1:
         rest = raw[len(_ABD) :]
         if rest == _ALLAH:
@@ -346,6 +396,7 @@ def prepare_name(
     vowelless: set[int] = set()
     homoglyphs = False
     looks_latin = latin_context(raw_tokens)
+    persian = not _PERSIAN_LETTERS.isdisjoint(cleaned)
     previous = ""
     for at, raw in enumerate(raw_tokens):
         following = raw_tokens[at + 1] if at + 1 < len(raw_tokens) else ""
@@ -371,16 +422,21 @@ def prepare_name(
                     part_symbols.append(set())
                 continue
         previous = raw
+        definite = False
         if script == ARABIC and raw.startswith("ال") and len(raw) > 3:
             # The Arabic article is written joined to the noun; lists write "al-".
             latin_tokens.append("al")
             part_symbols.append(set())
             raw = raw[2:]
+            definite = True
+        spelt = raw
         if script == ARABIC:
             # The construct "-at" belongs to bodies' names (Asbat al-Ansar), not to
             # people's (Osama al-Kuni).
-            raw = arabic_final_a(raw, following if person is not True else "")
-        latin = romanise(raw)
+            raw = arabic_final_a(raw, following if person is not True else "", definite)
+            # Read for romanising only: name symbols are looked up as written.
+            spelt = arabic_initial_ayn(persian_readings(raw) if persian else raw)
+        latin = romanise(spelt)
         if latin in ABBREVIATIONS and person is not True:
             for word in ABBREVIATIONS[latin]:
                 latin_tokens.append(word)
