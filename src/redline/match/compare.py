@@ -97,6 +97,8 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return 0.95, "same name in another script or spelling"
     if (a.vowelless or b.vowelless) and (
         (a.cons == b.cons and len(a.cons) >= 2)
+        # ق is q, k, g or gh in Latin renderings (باقری: Bagheri; قاسم: Qasim, Ghasem).
+        or (a.cons.translate(_QAF) == b.cons.translate(_QAF) and len(a.cons) >= 2)
         or (
             (skeleton := _latin_skeleton(a.latin)) == _latin_skeleton(b.latin)
             and len(skeleton) >= 2
@@ -166,6 +168,7 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 
 _VOWELS = str.maketrans("", "", "aeiouywv")
+_QAF = str.maketrans("g", "k")
 
 
 _VOWEL_RUNS = re.compile(r"[aeiouyw]+")
@@ -179,8 +182,10 @@ def _vowel_pattern(latin: str) -> str:
 def _latin_skeleton(latin: str) -> str:
     """The letters a name written without short vowels keeps, as spelt: unlike
     :func:`consonants` it keeps j (Juma: jm, جمعه: jm), which the phonetic key reads
-    as a vowel.  w, v and y go too: و and ي are as often long vowels (Fadavi / فدوی)."""
-    return latin.translate(_VOWELS)
+    as a vowel.  w, v and y go too: و and ي are as often long vowels (Fadavi / فدوی).
+    Arabic has no c: in a Latin rendering, ch is ش and any other c is a French ç, an s
+    (the UK lists BOUGHANMI, Faical for UN's فيصل بوغانمي)."""
+    return latin.replace("ck", "k").replace("ch", "sh").replace("c", "s").translate(_VOWELS)
 
 
 def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:

@@ -31,7 +31,7 @@ from redline.match.features import (
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 40
+INDEX_FORMAT = 45
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -485,6 +485,9 @@ def name_keys_of(name: PreparedName) -> set[str]:
     return keys
 
 
+_KEY_FOLD = str.maketrans({"g": "k", "v": None})
+
+
 def _token_keys(token: Token) -> list[str]:
     if token.kind == PARTICLE:
         return []
@@ -502,4 +505,11 @@ def _token_keys(token: Token) -> list[str]:
         # consonants are what a Latin rendering shares with it (mhmd ~ muhamad).
         padded = f"^{cons}$"
         keys.extend("k" + padded[i : i + 3] for i in range(len(padded) - 2))
+    # And the skeleton with the letters that Latin renderings of Arabic and Persian
+    # names spell several ways as one: ق is q, k, g or gh (باقری: Bagheri; قاسم:
+    # Ghasem), so g and k meet; و is w, v or a long vowel (فدوی: Fadavi; موسوی:
+    # Mousavi), so v goes.  An extra key, so names spelt alike still share all the rest.
+    folded = cons.translate(_KEY_FOLD)
+    if folded != cons and len(folded) >= 2:
+        keys.append(f"c:{folded}")
     return keys

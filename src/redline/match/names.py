@@ -270,7 +270,8 @@ def arabic_initial_ayn(word: str) -> str:
 _PERSIAN_LETTERS = frozenset("پچژگکیۀ")
 #: Persian pronounces ض ذ ظ as z and ث as s, and Iranian and Afghan lists spell them
 #: so: رضا is Reza (Arabic Rida, Ridha), رضایی Rezaei, غیاث الدین Ghiasuddin
-#: (Arabic Ghiyath al-Din), ذاکر Zaker.
+#: (Arabic Ghiyath al-Din), ذاکر Zaker.  (ق stays q: Iranian lists write gh
+#: (Bagheri), Afghan ones q (Haqqani, Atiqullah).)
 _PERSIAN_READINGS = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
 
 
@@ -464,6 +465,9 @@ def prepare_name(
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))
     _join_abd_al(latin_tokens, part_symbols, vowelless, drop)
+    if person is not False:
+        # People's names only: bodies keep the words apart (Ansar al-Din, Ansar Dine).
+        _join_al_din(latin_tokens, drop)
     kept = [i for i in range(len(latin_tokens)) if i not in drop]
     locations, domains = _spans(" ".join(latin_tokens[i] for i in kept), len(kept), person)
 
@@ -513,6 +517,36 @@ def _join_abd_al(
             tokens[i] = "abdul"
             tokens[i + 1] = tokens[i + 1][2:]
             vowelless.discard(i)
+
+
+#: Latin spellings of the article before "Din" (Nur al-Din, Emad El-Din, Ala ud Din).
+_AL_FORMS = frozenset({"al", "el", "ul", "ud", "ed", "ad", "id", "d"})
+_DIN_FORMS = frozenset({"din", "deen", "dine", "dean"})
+#: "al-Din" written as one word after the name (Salah Eddine, Nour Uddin).
+_JOINED_DIN = frozenset(
+    {"eddine", "eddin", "uddin", "uddine", "addin", "addine", "iddin", "aldin", "eldin", "udin"}
+)
+
+
+def _join_al_din(tokens: list[str], drop: set[int]) -> None:
+    """Names in "al-Din" (of the faith) as one word, "Nuruddin", the way Arabic script
+    reads them here (نور الدين; :func:`_arabic_compound`) and many lists write them
+    (Noureddine, Salahuddin): UN writes AL-DABSKI, Salim Nur al-Din and Louai Emad
+    El-Din AL-MUNAJDID, which must meet سالم نور الدين and لؤي عماد الدين."""
+    for i in range(len(tokens) - 1):
+        if i in drop or len(tokens[i]) < 2 or tokens[i] in PARTICLES or not tokens[i].isalpha():
+            continue
+        if (
+            i + 2 < len(tokens)
+            and tokens[i + 1] in _AL_FORMS
+            and tokens[i + 2] in _DIN_FORMS
+            and not {i + 1, i + 2} & drop
+        ):
+            tokens[i] = tokens[i] + "uddin"
+            drop.update((i + 1, i + 2))
+        elif tokens[i + 1] in _JOINED_DIN and i + 1 not in drop:
+            tokens[i] = tokens[i] + "uddin"
+            drop.add(i + 1)
 
 
 _GENERIC_LIST = sorted(GENERIC_WORDS | LOCATION_WORDS)
