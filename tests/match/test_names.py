@@ -341,3 +341,15 @@ def test_al_din_names_written_as_one_word() -> None:
     assert score("لؤي عماد الدين المنجد", "Louai Emad El-Din AL-MUNAJDID", True) >= 0.88
     # Bodies keep the words apart: Ansar al-Din is also written Ansar Dine.
     assert len(prep("Ansar al-Din", False).tokens) == 3
+
+
+def test_waw_read_as_a_consonant() -> None:
+    from redline.match.index import name_keys_of
+    from redline.match.text import waw_skeletons
+
+    # موسوی is Mousavi: its first و a vowel, its second the v.
+    assert "msv" in waw_skeletons("musui")
+    # The UK: Ali FADAVI; UN: علی فدوی.  A key in common, and the same consonants.
+    assert "c:fdv" in name_keys_of(prep("Ali FADAVI", True)) & name_keys_of(prep("علی فدوی", True))
+    pair = token_similarity(prep("فدوی", True).tokens[0], prep("FADAVI", True).tokens[0])
+    assert pair[0] >= 0.9

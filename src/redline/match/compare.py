@@ -19,7 +19,7 @@ from typing import Any
 from rapidfuzz.distance import OSA, Levenshtein
 
 from redline.match.names import INITIAL, NAME, PreparedName, Token
-from redline.match.text import consonants, phonetic
+from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Weight of a token given its kind and how common it is on the lists.
 WeightFn = Callable[[Token], float]
@@ -99,6 +99,9 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         (a.cons == b.cons and len(a.cons) >= 2)
         # ق is q, k, g or gh in Latin renderings (باقری: Bagheri; قاسم: Qasim, Ghasem).
         or (a.cons.translate(_QAF) == b.cons.translate(_QAF) and len(a.cons) >= 2)
+        # و is a long vowel or the consonant w, v (فدوی: Fadavi; موسوی: Mousavi).
+        or (a.vowelless and len(b.cons) >= 2 and b.cons in waw_skeletons(a.latin))
+        or (b.vowelless and len(a.cons) >= 2 and a.cons in waw_skeletons(b.latin))
         or (
             (skeleton := _latin_skeleton(a.latin)) == _latin_skeleton(b.latin)
             and len(skeleton) >= 2

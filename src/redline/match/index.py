@@ -29,9 +29,10 @@ from redline.match.features import (
     normalise_identifier,
 )
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
+from redline.match.text import waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 45
+INDEX_FORMAT = 46
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -512,4 +513,7 @@ def _token_keys(token: Token) -> list[str]:
     folded = cons.translate(_KEY_FOLD)
     if folded != cons and len(folded) >= 2:
         keys.append(f"c:{folded}")
+    if token.vowelless:
+        # و read as the consonant its Latin renderings often write (فدوی: Fadavi).
+        keys.extend(f"c:{w}" for w in waw_skeletons(token.latin) if len(w) >= 2 and w != cons)
     return keys
