@@ -353,3 +353,16 @@ def test_waw_read_as_a_consonant() -> None:
     assert "c:fdv" in name_keys_of(prep("Ali FADAVI", True)) & name_keys_of(prep("علی فدوی", True))
     pair = token_similarity(prep("فدوی", True).tokens[0], prep("FADAVI", True).tokens[0])
     assert pair[0] >= 0.9
+
+
+def test_arabic_and_persian_words_for_a_body() -> None:
+    # UN: شبكة محمد جمال; the UK: MUHAMMAD JAMAL GROUP.  The word is generic, not a name.
+    tokens = prep("شبكة محمد جمال", False).tokens
+    assert (tokens[0].latin, tokens[0].kind) == ("network", GENERIC)
+    # A person's name keeps its words.
+    assert prep("شبكة", True).tokens[0].latin == "shbka"
+    # The UK: SANAYE MOTORSAZI ALVAND PRIVATE COMPANY; UN: شرکت صنایع موتر سازی الوند.
+    assert prep("شرکت", False).tokens[0].latin == "company"
+    assert prep("SANAYE MOTORSAZI ALVAND", False).tokens[0].kind == GENERIC
+    listed = "PISHRO SANAT ASEMAN SHARIF PRIVATE COMPANY"
+    assert score("شرکت پیشرو صنعت آسمان شریف", listed, False) >= 0.88

@@ -32,7 +32,7 @@ from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, pre
 from redline.match.text import waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 46
+INDEX_FORMAT = 49
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 

@@ -55,7 +55,9 @@ KIND_WEIGHTS = {
 }
 
 # Words that describe what a firm does or how it is organised, not which firm it is.
-# rigour tags many of them as "domain" symbols too; this list covers the rest.
+# rigour tags many of them as "domain" symbols too; this list covers the rest.  Persian
+# ones as Iranian firms' names spell them: sherkat (company), sanat and sanaye
+# (industry, industries: SANAYE MOTORSAZI ALVAND PRIVATE COMPANY).
 GENERIC_WORDS = frozenset(
     """
     electronics electronic electronica elektronik technology technologies tech trading trade
@@ -78,7 +80,8 @@ GENERIC_WORDS = frozenset(
     construction building real estate property properties insurance exchange currency money
     transfer commerce marketing agricultural agriculture medical pharmaceutical pharma
     automation automotive motor motors post postal media communications telecom power
-    electric electrical
+    electric electrical private
+    sherkat sanat sanaye sanaat
     """.split()
 )
 
@@ -319,6 +322,24 @@ def normalise_arabic_letters(word: str) -> str:
     return word
 
 
+#: Arabic and Persian words for what a body is, in English: lists write "MUHAMMAD JAMAL
+#: GROUP" for UN's شبكة محمد جمال, "... PRIVATE COMPANY" for شرکت ...  As romanised
+#: letters (shbkt, shrkt) they would count as distinctive name words.  Not صنعت and
+#: صنایع (industry, industries): Iranian firms' Latin names keep them as Sanat, Sanaye.
+_ARABIC_GENERIC = {
+    normalise_arabic_letters(word): english
+    for words, english in (
+        (("شركة", "شرکت", "شركت"), "company"),
+        (("مجموعة", "مجموعه", "گروه"), "group"),
+        (("شبكة", "شبکه"), "network"),
+        (("مؤسسة", "موسسه", "مؤسسه"), "establishment"),
+        (("بنك", "بانک", "مصرف"), "bank"),
+        (("تجارة", "تجارت"), "trading"),
+        (("منظمة", "سازمان"), "organization"),
+    )
+    for word in words
+}
+
 _ABD = "عبد"
 _ABU = "ابو"
 _ZADEH = "زاده"
@@ -430,6 +451,11 @@ def prepare_name(
             part_symbols.append(set())
             raw = raw[2:]
             definite = True
+        if script == ARABIC and person is not True and raw in _ARABIC_GENERIC:
+            # Read as the English word lists write for it (and weighed as generic).
+            latin_tokens.append(_ARABIC_GENERIC[raw])
+            part_symbols.append(set())
+            continue
         spelt = raw
         if script == ARABIC:
             # The construct "-at" belongs to bodies' names (Asbat al-Ansar), not to
