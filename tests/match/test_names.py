@@ -366,3 +366,13 @@ def test_arabic_and_persian_words_for_a_body() -> None:
     assert prep("SANAYE MOTORSAZI ALVAND", False).tokens[0].kind == GENERIC
     listed = "PISHRO SANAT ASEMAN SHARIF PRIVATE COMPANY"
     assert score("شرکت پیشرو صنعت آسمان شریف", listed, False) >= 0.88
+
+
+def test_names_of_long_vowels() -> None:
+    from redline.match.index import name_keys_of
+
+    # UN: محمد عیسی آخوند; also MOHAMMAD ESSA AKHUND (the shadda is not written).
+    assert score("محمد عیسی آخوند", "MOHAMMAD ESSA AKHUND", True) >= 0.88
+    # The UK: Ali-Mohammad NAINI; UN: علی محمد نائینی.  One consonant: where the
+    # vowels stand is a key the two share.
+    assert "kv:nana" in name_keys_of(prep("NAINI", True)) & name_keys_of(prep("نائینی", True))

@@ -177,9 +177,14 @@ _QAF = str.maketrans("g", "k")
 _VOWEL_RUNS = re.compile(r"[aeiouyw]+")
 
 
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1+")
+
+
 def _vowel_pattern(latin: str) -> str:
-    """Each run of vowels (and w, y) as one "a": where the vowels stand, not which."""
-    return _VOWEL_RUNS.sub("a", latin)
+    """Each run of vowels (and w, y) as one "a": where the vowels stand, not which.
+    A doubled consonant counts once: Arabic script writes the shadda as a mark, which
+    is dropped (عیسی: Essa, Issa, Eisa)."""
+    return _VOWEL_RUNS.sub("a", _DOUBLED.sub(r"\1", latin))
 
 
 def _latin_skeleton(latin: str) -> str:

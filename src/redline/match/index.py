@@ -32,7 +32,7 @@ from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, pre
 from redline.match.text import waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 49
+INDEX_FORMAT = 50
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -486,6 +486,7 @@ def name_keys_of(name: PreparedName) -> set[str]:
     return keys
 
 
+_VOWEL_RUN = re.compile(r"[aeiou]+")
 _KEY_FOLD = str.maketrans({"g": "k", "v": None})
 
 
@@ -513,6 +514,11 @@ def _token_keys(token: Token) -> list[str]:
     folded = cons.translate(_KEY_FOLD)
     if folded != cons and len(folded) >= 2:
         keys.append(f"c:{folded}")
+    if len(cons) < 2 and len(phon) >= 3:
+        # A name of one consonant and long vowels (Ali, Naini, Essa) has no consonant
+        # key to find it by; where its vowels stand is the next best thing, and is
+        # written in Arabic script too (نائینی: naiini, Naini).
+        keys.append("kv:" + _VOWEL_RUN.sub("a", phon))
     if token.vowelless:
         # و read as the consonant its Latin renderings often write (فدوی: Fadavi).
         keys.extend(f"c:{w}" for w in waw_skeletons(token.latin) if len(w) >= 2 and w != cons)
