@@ -376,3 +376,13 @@ def test_names_of_long_vowels() -> None:
     # The UK: Ali-Mohammad NAINI; UN: علی محمد نائینی.  One consonant: where the
     # vowels stand is a key the two share.
     assert "kv:nana" in name_keys_of(prep("NAINI", True)) & name_keys_of(prep("نائینی", True))
+
+
+def test_keys_for_words_latin_lists_spell_apart_or_together() -> None:
+    from redline.match.index import name_keys_of
+
+    # UN: الاتحاد الاسلامي; also AL-ITIHAAD AL-ISLAMIYA: ت and ح are two letters.
+    listed = name_keys_of(prep("AL-ITIHAAD AL-ISLAMIYA", False))
+    assert "c:thd" in listed & name_keys_of(prep("الاتحاد الاسلامي", False))
+    # UN: WALIJAN, written apart in Dari: ولی جان.
+    assert "c:vln" in name_keys_of(prep("WALIJAN", True)) & name_keys_of(prep("ولی جان", True))

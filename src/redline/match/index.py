@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -29,10 +30,10 @@ from redline.match.features import (
     normalise_identifier,
 )
 from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, prepare_name
-from redline.match.text import waw_skeletons
+from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 50
+INDEX_FORMAT = 51
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -483,10 +484,18 @@ def name_keys_of(name: PreparedName) -> set[str]:
     keys: set[str] = set()
     for token in name.tokens:
         keys.update(_token_keys(token))
+    for a, b in pairwise(name.tokens):
+        if a.vowelless and b.vowelless and a.kind != PARTICLE and b.kind != PARTICLE:
+            # Persian and Pashto write compound names apart that Latin lists write as
+            # one word: ولی جان is WALIJAN, گل آغا is Gulagha.
+            joined = consonants(phonetic(a.latin + b.latin))
+            if len(joined) >= 3:
+                keys.add(f"c:{joined}")
     return keys
 
 
 _VOWEL_RUN = re.compile(r"[aeiou]+")
+_DIGRAPH = re.compile(r"([td])h")
 _KEY_FOLD = str.maketrans({"g": "k", "v": None})
 
 
@@ -522,4 +531,9 @@ def _token_keys(token: Token) -> list[str]:
     if token.vowelless:
         # و read as the consonant its Latin renderings often write (فدوی: Fadavi).
         keys.extend(f"c:{w}" for w in waw_skeletons(token.latin) if len(w) >= 2 and w != cons)
+        # ت or د before ح or ه romanise as "th", "dh", which the phonetic key reads as
+        # one letter; Latin renderings put a vowel between (الاتحاد: al-Ittihad).
+        apart = consonants(phonetic(_DIGRAPH.sub(r"\1ah", token.latin)))
+        if apart != cons and len(apart) >= 2:
+            keys.append(f"c:{apart}")
     return keys
