@@ -386,3 +386,10 @@ def test_keys_for_words_latin_lists_spell_apart_or_together() -> None:
     assert "c:thd" in listed & name_keys_of(prep("الاتحاد الاسلامي", False))
     # UN: WALIJAN, written apart in Dari: ولی جان.
     assert "c:vln" in name_keys_of(prep("WALIJAN", True)) & name_keys_of(prep("ولی جان", True))
+
+
+def test_doubled_letters_and_final_ah_against_arabic_script() -> None:
+    # UN: Al Jamm'ah Al-Islamiah Al- Musallah for الجماعة الاسلامية المسلحة: the shadda
+    # is not written, and "ah" is the ة.
+    pair = token_similarity(prep("الجماعة", False).tokens[1], prep("Jamm'ah", False).tokens[0])
+    assert pair[0] >= 0.9

@@ -192,8 +192,13 @@ def _latin_skeleton(latin: str) -> str:
     :func:`consonants` it keeps j (Juma: jm, جمعه: jm), which the phonetic key reads
     as a vowel.  w, v and y go too: و and ي are as often long vowels (Fadavi / فدوی).
     Arabic has no c: in a Latin rendering, ch is ش and any other c is a French ç, an s
-    (the UK lists BOUGHANMI, Faical for UN's فيصل بوغانمي)."""
-    return latin.replace("ck", "k").replace("ch", "sh").replace("c", "s").translate(_VOWELS)
+    (the UK lists BOUGHANMI, Faical for UN's فيصل بوغانمي).  A doubled letter is
+    one (the shadda is not written), and a final "ah" is the ة read "a" (Al Jamm'ah
+    for الجماعة)."""
+    if len(latin) > 3 and latin.endswith("ah"):
+        latin = latin[:-1]
+    latin = latin.replace("ck", "k").replace("ch", "sh").replace("c", "s")
+    return _DOUBLED.sub(r"\1", latin).translate(_VOWELS)
 
 
 def compare_names(query: PreparedName, listed: PreparedName, weight: WeightFn) -> NameComparison:
