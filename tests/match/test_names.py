@@ -393,3 +393,10 @@ def test_doubled_letters_and_final_ah_against_arabic_script() -> None:
     # is not written, and "ah" is the ة.
     pair = token_similarity(prep("الجماعة", False).tokens[1], prep("Jamm'ah", False).tokens[0])
     assert pair[0] >= 0.9
+
+
+def test_aw_diphthong_written_au() -> None:
+    # UN: KHATIBA AL-TAWHID WAL-JIHAD; in Cyrillic: Катиба ат-Таухид валь-Джихад.
+    assert phon("Tawhid") == phon("Таухид")
+    # The UK: Kawa Omar Ahmed; also written Kaua.
+    assert phon("Kawa") == phon("Kaua")

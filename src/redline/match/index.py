@@ -33,7 +33,7 @@ from redline.match.names import KIND_WEIGHTS, PARTICLE, PreparedName, Token, pre
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 51
+INDEX_FORMAT = 52
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 

@@ -163,6 +163,8 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     ("dj", "j"),
     ("zh", "j"),
     ("q", "k"),
+    # Arabic "aw" is a diphthong that Latin and Cyrillic write au (Tawhid, Таухид).
+    ("aw", "au"),
     ("w", "v"),
     ("x", "ks"),
     ("ou", "u"),
