@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import OSA, Levenshtein
 
 from redline.match.names import INITIAL, NAME, PARTICLE, PreparedName, Token
-from redline.match.text import consonants, phonetic
+from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Weight of a token given its kind and how common it is on the lists.
 WeightFn = Callable[[Token], float]
@@ -96,6 +96,11 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return 0.95, "same name in another script or spelling"
     if (a.vowelless or b.vowelless) and (
         (a.cons == b.cons and len(a.cons) >= 2)
+        # ق is q, k, g or gh in Latin renderings (باقری: Bagheri; قاسم: Qasim, Ghasem).
+        or (a.cons.translate(_QAF) == b.cons.translate(_QAF) and len(a.cons) >= 2)
+        # و is a long vowel or the consonant w, v (فدوی: Fadavi; موسوی: Mousavi).
+        or (a.vowelless and len(b.cons) >= 2 and b.cons in waw_skeletons(a.latin))
+        or (b.vowelless and len(a.cons) >= 2 and a.cons in waw_skeletons(b.latin))
         or (
             (skeleton := _latin_skeleton(a.latin)) == _latin_skeleton(b.latin)
             and len(skeleton) >= 2
@@ -165,21 +170,34 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
 
 
 _VOWELS = str.maketrans("", "", "aeiouywv")
+_QAF = str.maketrans("g", "k")
 
 
 _VOWEL_RUNS = re.compile(r"[aeiouyw]+")
 
 
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1+")
+
+
 def _vowel_pattern(latin: str) -> str:
-    """Each run of vowels (and w, y) as one "a": where the vowels stand, not which."""
-    return _VOWEL_RUNS.sub("a", latin)
+    """Each run of vowels (and w, y) as one "a": where the vowels stand, not which.
+    A doubled consonant counts once: Arabic script writes the shadda as a mark, which
+    is dropped (عیسی: Essa, Issa, Eisa)."""
+    return _VOWEL_RUNS.sub("a", _DOUBLED.sub(r"\1", latin))
 
 
 def _latin_skeleton(latin: str) -> str:
     """The letters a name written without short vowels keeps, as spelt: unlike
     :func:`consonants` it keeps j (Juma: jm, جمعه: jm), which the phonetic key reads
-    as a vowel.  w, v and y go too: و and ي are as often long vowels (Fadavi / فدوی)."""
-    return latin.translate(_VOWELS)
+    as a vowel.  w, v and y go too: و and ي are as often long vowels (Fadavi / فدوی).
+    Arabic has no c: in a Latin rendering, ch is ش and any other c is a French ç, an s
+    (the UK lists BOUGHANMI, Faical for UN's فيصل بوغانمي).  A doubled letter is
+    one (the shadda is not written), and a final "ah" is the ة read "a" (Al Jamm'ah
+    for الجماعة)."""
+    if len(latin) > 3 and latin.endswith("ah"):
+        latin = latin[:-1]
+    latin = latin.replace("ck", "k").replace("ch", "sh").replace("c", "s")
+    return _DOUBLED.sub(r"\1", latin).translate(_VOWELS)
 
 
 #: What :func:`compare_names` may return for a pair that cannot score what the caller

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import NamedTuple, cast
 
 import numpy as np
@@ -37,9 +38,10 @@ from redline.match.names import (
     Token,
     prepare_name,
 )
+from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 46
+INDEX_FORMAT = 53
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -529,7 +531,19 @@ def name_keys_of(name: PreparedName) -> set[str]:
     keys: set[str] = set()
     for token in name.tokens:
         keys.update(_token_keys(token))
+    for a, b in pairwise(name.tokens):
+        if a.vowelless and b.vowelless and a.kind != PARTICLE and b.kind != PARTICLE:
+            # Persian and Pashto write compound names apart that Latin lists write as
+            # one word: ولی جان is WALIJAN, گل آغا is Gulagha.
+            joined = consonants(phonetic(a.latin + b.latin))
+            if len(joined) >= 3:
+                keys.add(f"c:{joined}")
     return keys
+
+
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+_DIGRAPH = re.compile(r"([td])h")
+_KEY_FOLD = str.maketrans({"g": "k", "v": None})
 
 
 def _token_keys(token: Token) -> list[str]:
@@ -549,4 +563,24 @@ def _token_keys(token: Token) -> list[str]:
         # consonants are what a Latin rendering shares with it (mhmd ~ muhamad).
         padded = f"^{cons}$"
         keys.extend("k" + padded[i : i + 3] for i in range(len(padded) - 2))
+    # And the skeleton with the letters that Latin renderings of Arabic and Persian
+    # names spell several ways as one: ق is q, k, g or gh (باقری: Bagheri; قاسم:
+    # Ghasem), so g and k meet; و is w, v or a long vowel (فدوی: Fadavi; موسوی:
+    # Mousavi), so v goes.  An extra key, so names spelt alike still share all the rest.
+    folded = cons.translate(_KEY_FOLD)
+    if folded != cons and len(folded) >= 2:
+        keys.append(f"c:{folded}")
+    if len(cons) < 2 and len(phon) >= 3:
+        # A name of one consonant and long vowels (Ali, Naini, Essa) has no consonant
+        # key to find it by; where its vowels stand is the next best thing, and is
+        # written in Arabic script too (نائینی: naiini, Naini).
+        keys.append("kv:" + _VOWEL_RUN.sub("a", phon))
+    if token.vowelless:
+        # و read as the consonant its Latin renderings often write (فدوی: Fadavi).
+        keys.extend(f"c:{w}" for w in waw_skeletons(token.latin) if len(w) >= 2 and w != cons)
+        # ت or د before ح or ه romanise as "th", "dh", which the phonetic key reads as
+        # one letter; Latin renderings put a vowel between (الاتحاد: al-Ittihad).
+        apart = consonants(phonetic(_DIGRAPH.sub(r"\1ah", token.latin)))
+        if apart != cons and len(apart) >= 2:
+            keys.append(f"c:{apart}")
     return keys

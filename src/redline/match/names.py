@@ -56,7 +56,9 @@ KIND_WEIGHTS = {
 }
 
 # Words that describe what a firm does or how it is organised, not which firm it is.
-# rigour tags many of them as "domain" symbols too; this list covers the rest.
+# rigour tags many of them as "domain" symbols too; this list covers the rest.  Persian
+# ones as Iranian firms' names spell them: sherkat (company), sanat and sanaye
+# (industry, industries: SANAYE MOTORSAZI ALVAND PRIVATE COMPANY).
 GENERIC_WORDS = frozenset(
     """
     electronics electronic electronica elektronik technology technologies tech trading trade
@@ -79,7 +81,8 @@ GENERIC_WORDS = frozenset(
     construction building real estate property properties insurance exchange currency money
     transfer commerce marketing agricultural agriculture medical pharmaceutical pharma
     automation automotive motor motors post postal media communications telecom power
-    electric electrical concern
+    electric electrical concern private
+    sherkat sanat sanaye sanaat
     """.split()
 )
 
@@ -340,15 +343,52 @@ def arabic_long_vowels(latin: str) -> str:
     return latin[0] + latin[1:].replace("w", "u").replace("y", "i")
 
 
-def arabic_final_a(word: str, following: str = "") -> str:
+def arabic_final_a(word: str, following: str = "", definite: bool = False) -> str:
     """A word-final ة or ه after a consonant is the vowel "a" in Latin spellings
     (جمعه: Juma, Jumah; فاطمة: Fatima), not a consonant h; ة before a noun with the
-    article is read "at" (عصبة الأنصار: Asbat al-Ansar)."""
-    if len(word) >= 3 and word[-1] in "ةه" and word[-2] not in "اوي":
-        if word[-1] == "ة" and following.startswith("ال"):
+    article, or before another noun, is read "at" (عصبة الأنصار: Asbat al-Ansar;
+    جمعية احياء التراث: Jamiat Ihia al-Turath).
+
+    ة after و or ي is "a" too: there they are consonants or the ending -iya
+    (سليوة: Slaiwah, الإسلامية: al-Islamiya); only after ا is it "t" (حياة: Hayat).
+    A word that has the article itself (``definite``) is never the first noun of a
+    construct, but an adjective: الجماعة الإسلامية المسلحة is al-Jama'ah
+    al-Islamiah al-Musallah, not al-Jama'at."""
+    if len(word) >= 3 and word[-1] == "ة" and word[-2] != "ا":
+        if following and script_of(following) == ARABIC and not definite:
             return word[:-1] + "ت"
         return word[:-1] + "ا"
+    if len(word) >= 3 and word[-1] == "ه" and word[-2] not in "اوي":
+        return word[:-1] + "ا"
     return word
+
+
+_AYN = "ع"
+
+
+def arabic_initial_ayn(word: str) -> str:
+    """A word-initial ع (ayn) before a consonant or ي is a vowel in Latin spellings,
+    almost always A or E, sometimes I (علي: Ali; عماد: Emad; العوادي: al-Aouadi;
+    عيسى: Essa, Issa); the romaniser drops it, leaving علي as "ly".  Read as alif (ا)
+    it keeps the vowel its renderings start with."""
+    if len(word) >= 3 and word[0] == _AYN and word[1] not in "اأإآ":
+        return "ا" + word[1:]
+    return word
+
+
+#: Letters that only Persian, Urdu and Pashto write (pe, che, zhe, gaf, keheh, farsi
+#: yeh): a name with one of them is read the Persian way.
+_PERSIAN_LETTERS = frozenset("پچژگکیۀ")
+#: Persian pronounces ض ذ ظ as z and ث as s, and Iranian and Afghan lists spell them
+#: so: رضا is Reza (Arabic Rida, Ridha), رضایی Rezaei, غیاث الدین Ghiasuddin
+#: (Arabic Ghiyath al-Din), ذاکر Zaker.  (ق stays q: Iranian lists write gh
+#: (Bagheri), Afghan ones q (Haqqani, Atiqullah).)
+_PERSIAN_READINGS = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
+
+
+def persian_readings(word: str) -> str:
+    """``word`` with the Arabic letters Persian reads as z and s written as ز and س."""
+    return word.translate(_PERSIAN_READINGS)
 
 
 #: Company-form abbreviations that files glue onto a neighbouring word
@@ -390,7 +430,27 @@ def normalise_arabic_letters(word: str) -> str:
     return word
 
 
+#: Arabic and Persian words for what a body is, in English: lists write "MUHAMMAD JAMAL
+#: GROUP" for UN's شبكة محمد جمال, "... PRIVATE COMPANY" for شرکت ...  As romanised
+#: letters (shbkt, shrkt) they would count as distinctive name words.  Not صنعت and
+#: صنایع (industry, industries): Iranian firms' Latin names keep them as Sanat, Sanaye.
+_ARABIC_GENERIC = {
+    normalise_arabic_letters(word): english
+    for words, english in (
+        (("شركة", "شرکت", "شركت"), "company"),
+        (("مجموعة", "مجموعه", "گروه"), "group"),
+        (("شبكة", "شبکه"), "network"),
+        (("مؤسسة", "موسسه", "مؤسسه"), "establishment"),
+        (("بنك", "بانک", "مصرف"), "bank"),
+        (("تجارة", "تجارت"), "trading"),
+        (("منظمة", "سازمان"), "organization"),
+    )
+    for word in words
+}
+
 _ABD = "عبد"
+_ABU = "ابو"
+_ZADEH = "زاده"
 
 
 def _arabic_compound(
@@ -414,6 +474,18 @@ def _arabic_compound(
             latin_tokens[-1] = latin_tokens[-1] + "ullah"
             return []
         return ["allah"]
+    if raw == _ZADEH and latin_tokens and previous and script_of(previous) == ARABIC:
+        # Persian "-zadeh" (son of) is written apart, but joined in Latin:
+        # وهاب زاده مقدم is Vahabzadeh Moghadam.
+        latin_tokens[-1] = latin_tokens[-1] + "zada"
+        return []
+    if raw.replace("أ", "ا", 1).startswith(_ABU + "ال") and len(raw) > len(_ABU) + 3:
+        # Abu written onto the name it heads (أبواليزيد: Abou El Yazid).
+        rest = romanise(arabic_initial_ayn(raw[len(_ABU) + 2 :]))
+        if not rest:
+            return None
+        vowelless.add(len(latin_tokens) + 2)
+        return ["abu", "al", arabic_long_vowels(rest)]
     if raw.startswith(_ABD) and len(raw) > len(_ABD) + 1:
         rest = raw[len(_ABD) :]
         if rest == _ALLAH:
@@ -454,6 +526,7 @@ def prepare_name(
     vowelless: set[int] = set()
     homoglyphs = False
     looks_latin = latin_context(raw_tokens)
+    persian = not _PERSIAN_LETTERS.isdisjoint(cleaned)
     previous = ""
     for at, raw in enumerate(raw_tokens):
         following = raw_tokens[at + 1] if at + 1 < len(raw_tokens) else ""
@@ -479,16 +552,26 @@ def prepare_name(
                     part_symbols.append(set())
                 continue
         previous = raw
+        definite = False
         if script == ARABIC and raw.startswith("ال") and len(raw) > 3:
             # The Arabic article is written joined to the noun; lists write "al-".
             latin_tokens.append("al")
             part_symbols.append(set())
             raw = raw[2:]
+            definite = True
+        if script == ARABIC and person is not True and raw in _ARABIC_GENERIC:
+            # Read as the English word lists write for it (and weighed as generic).
+            latin_tokens.append(_ARABIC_GENERIC[raw])
+            part_symbols.append(set())
+            continue
+        spelt = raw
         if script == ARABIC:
             # The construct "-at" belongs to bodies' names (Asbat al-Ansar), not to
             # people's (Osama al-Kuni).
-            raw = arabic_final_a(raw, following if person is not True else "")
-        latin = romanise(raw)
+            raw = arabic_final_a(raw, following if person is not True else "", definite)
+            # Read for romanising only: name symbols are looked up as written.
+            spelt = arabic_initial_ayn(persian_readings(raw) if persian else raw)
+        latin = romanise(spelt)
         if latin in ABBREVIATIONS and person is not True:
             for word in ABBREVIATIONS[latin]:
                 latin_tokens.append(word)
@@ -516,6 +599,9 @@ def prepare_name(
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))
     _join_abd_al(latin_tokens, part_symbols, vowelless, drop)
+    if person is not False:
+        # People's names only: bodies keep the words apart (Ansar al-Din, Ansar Dine).
+        _join_al_din(latin_tokens, drop)
     kept = [i for i in range(len(latin_tokens)) if i not in drop]
     locations, domains = _spans(" ".join(latin_tokens[i] for i in kept), len(kept), person)
 
@@ -565,6 +651,36 @@ def _join_abd_al(
             tokens[i] = "abdul"
             tokens[i + 1] = tokens[i + 1][2:]
             vowelless.discard(i)
+
+
+#: Latin spellings of the article before "Din" (Nur al-Din, Emad El-Din, Ala ud Din).
+_AL_FORMS = frozenset({"al", "el", "ul", "ud", "ed", "ad", "id", "d"})
+_DIN_FORMS = frozenset({"din", "deen", "dine", "dean"})
+#: "al-Din" written as one word after the name (Salah Eddine, Nour Uddin).
+_JOINED_DIN = frozenset(
+    {"eddine", "eddin", "uddin", "uddine", "addin", "addine", "iddin", "aldin", "eldin", "udin"}
+)
+
+
+def _join_al_din(tokens: list[str], drop: set[int]) -> None:
+    """Names in "al-Din" (of the faith) as one word, "Nuruddin", the way Arabic script
+    reads them here (نور الدين; :func:`_arabic_compound`) and many lists write them
+    (Noureddine, Salahuddin): UN writes AL-DABSKI, Salim Nur al-Din and Louai Emad
+    El-Din AL-MUNAJDID, which must meet سالم نور الدين and لؤي عماد الدين."""
+    for i in range(len(tokens) - 1):
+        if i in drop or len(tokens[i]) < 2 or tokens[i] in PARTICLES or not tokens[i].isalpha():
+            continue
+        if (
+            i + 2 < len(tokens)
+            and tokens[i + 1] in _AL_FORMS
+            and tokens[i + 2] in _DIN_FORMS
+            and not {i + 1, i + 2} & drop
+        ):
+            tokens[i] = tokens[i] + "uddin"
+            drop.update((i + 1, i + 2))
+        elif tokens[i + 1] in _JOINED_DIN and i + 1 not in drop:
+            tokens[i] = tokens[i] + "uddin"
+            drop.add(i + 1)
 
 
 _GENERIC_LIST = sorted(GENERIC_WORDS | LOCATION_WORDS)

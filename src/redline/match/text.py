@@ -187,6 +187,8 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     ("dj", "j"),
     ("zh", "j"),
     ("q", "k"),
+    # Arabic "aw" is a diphthong that Latin and Cyrillic write au (Tawhid, Таухид).
+    ("aw", "au"),
     ("w", "v"),
     ("x", "ks"),
     ("ou", "u"),
@@ -244,3 +246,24 @@ def consonants(phon: str) -> str:
     if phon.isdigit():
         return phon
     return _REPEATS.sub(r"\1", _VOWELS.sub("", phon))
+
+
+@lru_cache(maxsize=200_000)
+def waw_skeletons(latin: str) -> frozenset[str]:
+    """Consonant skeletons of a word romanised from Arabic script with each و inside it
+    (romanised u) read either as a long vowel or as the consonant w/v.
+
+    و is both: موسوی is Mousavi, its first و a vowel and its second the v; فدوی is
+    Fadavi; داود is Dawood or Daoud.  Short vowels are not written, so any u in such a
+    word is a و.  Up to three of them (eight skeletons)."""
+    places = [i for i, c in enumerate(latin) if c == "u" and i > 0]
+    if not places or len(places) > 3:
+        return frozenset()
+    found: set[str] = set()
+    for mask in range(1, 1 << len(places)):
+        letters = list(latin)
+        for bit, at in enumerate(places):
+            if mask >> bit & 1:
+                letters[at] = "w"
+        found.add(consonants(phonetic("".join(letters))))
+    return frozenset(found)
