@@ -117,6 +117,17 @@ def compare_birth_dates(query: Iterable[str], listed: Iterable[str]) -> Feature 
                     best = feature
     if best is not None:
         return best
+    for q in q_dates:
+        for candidate in l_dates:
+            how = _same_date_miswritten(q, candidate)
+            if how:
+                # A slip in the day, or day and month read the other way round
+                # (03/04 and 04/03): the year agrees, and so does the rest, but for a slip.
+                return Feature(
+                    "birth_date",
+                    BIRTH_AGREE_YEAR,
+                    f"birth date {q} agrees with listed {candidate} {how}",
+                )
     gap = min(abs(int(q[:4]) - int(c[:4])) for q in q_dates for c in l_dates)
     listed_text = ", ".join(sorted(set(l_dates)))
     if gap <= 1:
@@ -126,6 +137,19 @@ def compare_birth_dates(query: Iterable[str], listed: Iterable[str]) -> Feature 
     return Feature(
         "birth_date", BIRTH_CONFLICT, f"birth date {q_dates[0]} conflicts with listed {listed_text}"
     )
+
+
+def _same_date_miswritten(a: str, b: str) -> str:
+    """How two full dates (YYYY-MM-DD) of the same year may be one date miswritten:
+    "but for a slip in the day" (same month, days at most three apart) or "with day and
+    month swapped"; "" when they are not."""
+    if len(a) < 10 or len(b) < 10 or a[:4] != b[:4]:
+        return ""
+    if a[5:7] == b[5:7] and abs(int(a[8:10]) - int(b[8:10])) <= 3:
+        return "but for a slip in the day"
+    if a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+        return "with day and month swapped"
+    return ""
 
 
 #: Places lists file under one another: OFAC and the UK list Hong Kong firms with
