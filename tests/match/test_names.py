@@ -189,6 +189,20 @@ def test_russian_generic_words_of_firms() -> None:
     assert prep("OOO TORGOVYI DOM ALMAZ", False).tokens[0].latin == "trading"
 
 
+def test_comma_form_read_given_names_first() -> None:
+    # UN: NAJJAR, Khamis Jawdat Khamis; alias NAJJAR, Khamis: the father's and
+    # grandfather's names are left out in the middle, not a surname at the end.
+    assert [t.latin for t in prep("NAJJAR, Khamis Jawdat Khamis", True).tokens] == [
+        "khamis",
+        "jawdat",
+        "khamis",
+        "najjar",
+    ]
+    full = score("NAJJAR, Khamis Jawdat Khamis", "NAJJAR, Khamis", True)
+    assert full > score("Khamis Jawdat Khamis Najjar", "Khamis Jawdat", True)
+    assert score("NAJJAR, Khamis", "Khamis Najjar", True) == pytest.approx(1.0)
+
+
 def test_concern_is_a_generic_word() -> None:
     # OFAC: JOINT STOCK COMPANY CONCERN KALASHNIKOV; EU: JSC Kalashnikov.
     kinds = {t.latin: t.kind for t in prep("JOINT STOCK COMPANY CONCERN KALASHNIKOV", False).tokens}

@@ -517,6 +517,8 @@ def prepare_name(
     raw_tokens = split_tokens(cleaned)
     if not raw_tokens:
         return None
+    if person is not False:
+        raw_tokens = _given_names_first(cleaned, raw_tokens)
     if person is not True and forms:
         raw_tokens = _unglue_forms(raw_tokens)
     transforms: list[str] = []
@@ -627,6 +629,19 @@ def prepare_name(
         scripts=frozenset(scripts),
         transforms=tuple(transforms),
     )
+
+
+def _given_names_first(cleaned: str, tokens: list[str]) -> list[str]:
+    """A person's name written "SURNAME, Given Names" in the order people write it,
+    given names first.  The words' order does not decide which pair up, but it tells
+    the words a shorter form leaves out in the middle (a father's and grandfather's
+    names: NAJJAR, Khamis Jawdat Khamis / NAJJAR, Khamis) from a surname left out."""
+    if cleaned.count(",") != 1:
+        return tokens
+    family, given = (split_tokens(part) for part in cleaned.split(","))
+    if not family or not given or family + given != tokens:
+        return tokens
+    return given + family
 
 
 def _join_abd_al(
