@@ -203,6 +203,31 @@ def test_comma_form_read_given_names_first() -> None:
     assert score("NAJJAR, Khamis", "Khamis Najjar", True) == pytest.approx(1.0)
 
 
+def test_turkish_and_romanian_s_cedilla_is_sh() -> None:
+    # OFAC: Ilan SHOR; a customer file: Ilan Şor.  A.Ş. stays the Turkish form.
+    assert score("Ilan Şor", "Ilan SHOR", True) == pytest.approx(1.0)
+    assert score("Ilan Șor", "Ilan SHOR", True) == pytest.approx(1.0)
+    assert prep("STEP AŞ", False).org_types == prep("STEP A.Ş.", False).org_types == {"jsc"}
+    assert [t.latin for t in prep("ASH TRADING", False).tokens] == ["ash", "trading"]
+
+
+def test_abed_al_is_abdul() -> None:
+    # OFAC: ABDUL RAHMAN, Wael Muhammed; alias ABED AL RAHMAAN, Wael Mohamad.
+    assert [t.latin for t in prep("ABED AL RAHMAAN, Wael", True).tokens] == [
+        "wael",
+        "abdul",
+        "rahmaan",
+    ]
+    assert score("ABED AL RAHMAAN, Wael Mohamad", "ABDUL RAHMAN, Wael Muhammed", True) >= 0.9
+
+
+def test_a_trade_and_its_ing_form() -> None:
+    # UK: VOSTOCHNAYA STEVEDORE LLC; alias VOSTOCHNAYA STEVEDORING COMPANY.
+    assert token_similarity(prep("STEVEDORING").tokens[0], prep("STEVEDORE").tokens[0])[0] >= 0.9
+    assert token_similarity(prep("ENGINEER").tokens[0], prep("ENGINEERING").tokens[0])[0] >= 0.9
+    assert token_similarity(prep("KING").tokens[0], prep("KINGDOM").tokens[0])[0] < 0.8
+
+
 def test_concern_is_a_generic_word() -> None:
     # OFAC: JOINT STOCK COMPANY CONCERN KALASHNIKOV; EU: JSC Kalashnikov.
     kinds = {t.latin: t.kind for t in prep("JOINT STOCK COMPANY CONCERN KALASHNIKOV", False).tokens}

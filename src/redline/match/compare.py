@@ -120,6 +120,10 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         if a.latin[0] == b.latin[0] and (a.kind == INITIAL or b.kind == INITIAL):
             return 0.8, "initial"
         return 0.0, ""
+    if _same_stem(a.latin, b.latin):
+        # STEVEDORING / STEVEDORE, ENGINEERING / ENGINEER: a firm's trade as a noun or
+        # as an activity.
+        return 0.9, "same word, -ing form"
     shortest = min(len(a.latin), len(b.latin))
     # Vowel variants keep the first sound and (nearly) the length: not Fujitsu / FITS.
     vowel_variant = (
@@ -167,6 +171,19 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if ratio >= MIN_TOKEN_SIMILARITY:
         return ratio, "similar spelling"
     return 0.0, ""
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Whether one word is the other with "-ing" (stevedore / stevedoring, ship /
+    shipping), for words of five letters or more."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) < 5 or not b.endswith("ing"):
+        return False
+    stem = b[:-3]
+    return stem in (a, a.rstrip("e")) or (
+        len(stem) > 1 and stem[-1] == stem[-2] == a[-1] and stem[:-1] == a
+    )
 
 
 _VOWELS = str.maketrans("", "", "aeiouywv")

@@ -644,6 +644,10 @@ def _given_names_first(cleaned: str, tokens: list[str]) -> list[str]:
     return given + family
 
 
+#: "Abd" as lists write it before the article: ABED AL RAHMAAN for Abdul Rahman.
+_ABD_SPELLINGS = ("abd", "bd", "abed")
+
+
 def _join_abd_al(
     tokens: list[str], symbols: list[set[str]], vowelless: set[int], drop: set[int]
 ) -> None:
@@ -652,13 +656,13 @@ def _join_abd_al(
     for i in range(len(tokens) - 1):
         if i in drop or i + 1 in drop:
             continue
-        if tokens[i] in ("abd", "bd") and tokens[i + 1] in ("al", "el", "ul", "ol", "l"):
+        if tokens[i] in _ABD_SPELLINGS and tokens[i + 1] in ("al", "el", "ul", "ol", "l"):
             tokens[i] = "abdul"
             symbols[i] = symbols[i] | symbols[i + 1]
             vowelless.discard(i)
             drop.add(i + 1)
         elif (
-            tokens[i] in ("abd", "bd")
+            tokens[i] in _ABD_SPELLINGS
             and tokens[i + 1][:2] in ("al", "el", "ul")
             and len(tokens[i + 1]) >= 5
         ):
@@ -808,7 +812,14 @@ _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("fz", "company"), "llc"),
     (("fzc",), "llc"),
     (("a", "s"), "jsc"),
+    # Turkish A.Ş. (anonim şirketi) once ş is written out as "sh".
+    (("ash",), "jsc"),
+    (("a", "sh"), "jsc"),
 )
+
+
+#: Forms that are ordinary words anywhere but at a name's end (A S, ASH).
+_LAST_ONLY_FORMS = frozenset({("a", "s"), ("ash",), ("a", "sh")})
 
 
 def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
@@ -824,7 +835,7 @@ def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:
     # in "anonim sirketi") does not take their place.
     for words, generic in _EXTRA_FORMS:
         n = len(words)
-        last_only = words == ("a", "s")  # "A S" only as a name's last words
+        last_only = words in _LAST_ONLY_FORMS  # "A S" only as a name's last words
         for start in range(len(tokens) - n + 1):
             span = set(range(start, start + n))
             if last_only and start + n != len(tokens):

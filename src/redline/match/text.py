@@ -54,12 +54,17 @@ LATIN, CYRILLIC, HAN, ARABIC, HANGUL, OTHER = (
 )
 
 
+#: Latin letters whose diacritic makes another sound, written out before diacritics go:
+#: Turkish, Azerbaijani and Romanian ş/ș are "sh" in English spellings (Ilan Şor: SHOR).
+_SPELLED_OUT = str.maketrans({"ş": "sh", "Ş": "sh", "ș": "sh", "Ș": "sh"})
+
+
 def clean_name(text: str) -> str:
     """NFKC, case-folded, with invisible characters, diacritics' marks and homoglyphs handled.
 
     Keeps every script; only removes what cannot be seen or is not part of a word.
     """
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).translate(_SPELLED_OUT)
     decomposed = unicodedata.normalize("NFD", text.casefold())
     kept = []
     for char in decomposed:
