@@ -228,6 +228,17 @@ def test_a_trade_and_its_ing_form() -> None:
     assert token_similarity(prep("KING").tokens[0], prep("KINGDOM").tokens[0])[0] < 0.8
 
 
+def test_one_letter_off_in_a_long_word_is_a_possible_match() -> None:
+    # UK: AEROSCAN (LLC); misspelt AEROSCA.  Five letters off by one stay below: FESTO
+    # is no FESCO.
+    def sim(a: str, b: str) -> float:
+        return token_similarity(prep(a, False).tokens[0], prep(b, False).tokens[0])[0]
+
+    assert sim("AEROSCA", "AEROSCAN") >= 0.88
+    assert sim("KNAZAND", "KIAZAND") >= 0.88
+    assert 0.8 <= sim("FESTO", "FESCO") < 0.88
+
+
 def test_concern_is_a_generic_word() -> None:
     # OFAC: JOINT STOCK COMPANY CONCERN KALASHNIKOV; EU: JSC Kalashnikov.
     kinds = {t.latin: t.kind for t in prep("JOINT STOCK COMPANY CONCERN KALASHNIKOV", False).tokens}
