@@ -201,6 +201,9 @@ def test_comma_form_read_given_names_first() -> None:
     full = score("NAJJAR, Khamis Jawdat Khamis", "NAJJAR, Khamis", True)
     assert full > score("Khamis Jawdat Khamis Najjar", "Khamis Jawdat", True)
     assert score("NAJJAR, Khamis", "Khamis Najjar", True) == pytest.approx(1.0)
+    # A firm's comma sets off its form, whatever the schema says: the form stays whole.
+    unknown = prep("United Electronics Group Co., Ltd.", None)
+    assert [t.latin for t in unknown.tokens] == ["united", "electronics", "group"]
 
 
 def test_turkish_and_romanian_s_cedilla_is_sh() -> None:

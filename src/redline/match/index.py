@@ -41,7 +41,7 @@ from redline.match.names import (
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 56
+INDEX_FORMAT = 57
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 

@@ -517,7 +517,9 @@ def prepare_name(
     raw_tokens = split_tokens(cleaned)
     if not raw_tokens:
         return None
-    if person is not False:
+    if person is True:
+        # Only for people: a firm's comma sets off its form ("United Electronics Group
+        # Co., Ltd.") or its other name, not a surname.
         raw_tokens = _given_names_first(cleaned, raw_tokens)
     if person is not True and forms:
         raw_tokens = _unglue_forms(raw_tokens)
