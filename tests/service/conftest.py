@@ -99,8 +99,10 @@ class Service:
     holder: ScreenerHolder
 
 
-def _no_rebuild(_store: Store) -> Screener:
-    raise AssertionError("the session store never changes: no rebuild expected")
+def no_rebuild(_store: Store) -> Screener:
+    """The rebuild of a holder whose store never changes in the test (shared and copied
+    session stores alike)."""
+    raise AssertionError("the test's store never changes: no rebuild expected")
 
 
 MakeService = Callable[..., Service]
@@ -119,7 +121,7 @@ def make_service(
             service=ServiceSettings(**{"rate_limit_per_minute": 0, **service}),
             collections=collections or {},
         )
-        holder = ScreenerHolder(loaded_store, _no_rebuild, poll_seconds=3600, initial=screener)
+        holder = ScreenerHolder(loaded_store, no_rebuild, poll_seconds=3600, initial=screener)
         audit, alerts = MemoryAudit(), MemoryAlerts()
         app = create_app(
             settings, holder=holder, authenticator=FakeAuthenticator(), audit=audit, alerts=alerts

@@ -26,7 +26,7 @@ from redline.service.records import Records
 from redline.service.state import ScreenerHolder
 from redline.settings import ServiceSettings, Settings
 from redline.store import Store
-from tests.service.conftest import ADMIN, FAST_HASHER
+from tests.service.conftest import ADMIN, FAST_HASHER, no_rebuild
 
 PASSWORD = "correct horse battery staple"
 #: Users of every workspace: name -> role.  ``alice`` is an approver who decides
@@ -57,10 +57,6 @@ class Workspace:
     store: Store
 
 
-def _no_rebuild(_store: Store) -> Screener:
-    raise AssertionError("the copied store never changes: no rebuild expected")
-
-
 MakeWorkspace = Callable[..., Workspace]
 
 
@@ -84,7 +80,7 @@ def make_workspace(
         records = Records.open(settings, store, hasher=FAST_HASHER)
         for name, role in USERS.items():
             records.accounts.add_user(name, role, PASSWORD, ADMIN)
-        holder = ScreenerHolder(store, _no_rebuild, poll_seconds=3600, initial=screener)
+        holder = ScreenerHolder(store, no_rebuild, poll_seconds=3600, initial=screener)
         app = app_over_records(settings, holder, records)
         return Workspace(app, settings, records, store)
 

@@ -7,9 +7,9 @@ acted first (the form carries the version the user saw), 422 without a reason.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from redline.service.alerts import (
@@ -22,13 +22,13 @@ from redline.service.alerts import (
     ReasonRequired,
     SelfApprovalError,
 )
-from redline.service.principal import Principal, Role
+from redline.service.principal import Role
 from redline.service.web.core import (
     PREFIX,
+    User,
     WebError,
     checked_form,
     field,
-    login_required,
     queue_of,
     redirect,
     render,
@@ -36,7 +36,6 @@ from redline.service.web.core import (
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-User = Annotated[Principal, Depends(login_required)]
 
 ORIGINS = ("workspace", "batch", "api")
 #: Messages after a successful action (chosen by key: nothing from the URL is echoed).

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from redline.service.context import services_of
-from redline.service.principal import Principal, Role
+from redline.service.principal import Role
 from redline.service.web.batches import OUTPUTS, BatchError, BatchManager
 from redline.service.web.core import (
     PREFIX,
+    User,
     WebError,
     checked_form,
     finish,
-    login_required,
     redirect,
     render,
     require_role,
@@ -24,7 +22,6 @@ from redline.service.web.core import (
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-User = Annotated[Principal, Depends(login_required)]
 
 #: The batch report carries its own inline script and styles: it is served sandboxed
 #: (an opaque origin: no access to the workspace's cookies or pages).

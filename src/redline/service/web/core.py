@@ -14,11 +14,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -179,6 +179,10 @@ def login_required(request: Request) -> Principal:
     if principal is None:
         raise LoginRequired
     return principal
+
+
+#: A route parameter holding the logged-in user (the login page for anyone else).
+User = Annotated[Principal, Depends(login_required)]
 
 
 def require_role(principal: Principal, role: Role, what: str) -> None:

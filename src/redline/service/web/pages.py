@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from followthemoney import registry
 
 from redline.service.context import services_of, snapshot_of
-from redline.service.principal import Principal
 from redline.service.screening import parse_example, screen_and_record
 from redline.service.web.core import (
     PREFIX,
+    User,
     checked_form,
     field,
-    login_required,
     principal_of,
     queue_or_none,
     redirect,
@@ -29,7 +28,6 @@ from redline.service.web.session import Session
 from redline.store import StoredEntity
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-User = Annotated[Principal, Depends(login_required)]
 
 #: Schemas offered on the screening form (all screenable by redline).
 SCHEMAS = ("Thing", "Person", "LegalEntity", "Organization", "Company", "Vessel", "Airplane")
