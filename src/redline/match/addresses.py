@@ -72,25 +72,26 @@ class AddressIndex:
         return cls(addresses, dict(postings), weights)
 
     def _weight(self, token: str) -> float:
-        weight = self.weights.get(token)
-        return self._unknown_weight() if weight is None else weight
+        """A word's weight; a word no listed address has weighs most."""
+        return self.weights.get(token, self._unknown)
 
-    def _unknown_weight(self) -> float:
-        """A word no listed address has weighs most."""
+    @property
+    def _unknown(self) -> float:
         return math.log(1 + len(self.addresses) or 1)
 
-    def similarity(self, a: tuple[str, ...], b: tuple[str, ...]) -> float:
-        sa, sb = set(a), set(b)
-        # fsum: the same result whatever the order of the sets (which varies with
-        # the process's hash seed), so that every process scores alike.
-        shared = math.fsum(self._weight(t) for t in sa & sb)
-        total = math.fsum(self._weight(t) for t in sa) + math.fsum(self._weight(t) for t in sb)
-        return 2 * shared / total if total else 0.0
+    def _mass(self, words: set[str]) -> float:
+        # fsum: the same result whatever the order of the set (which varies with the
+        # process's hash seed), so that every process scores alike.
+        weights, unknown = self.weights, self._unknown
+        return math.fsum([weights.get(t, unknown) for t in words])
 
     def match(
         self, text: str, *, limit: int = 3, floor: float = 0.5
     ) -> list[tuple[int, float, str]]:
-        """Listed (entity position, similarity, address) most like ``text``, best first."""
+        """Listed (entity position, similarity, address) most like ``text``, best first.
+
+        The similarity is an IDF-weighted Dice coefficient of the two addresses' words.
+        """
         tokens = address_tokens(text)
         if len(tokens) < 2 or not self.addresses:
             return []
@@ -98,16 +99,13 @@ class AddressIndex:
         rare = sorted(set(tokens), key=lambda t: (-self._weight(t), t))[:3]
         candidates = {p for t in rare for p in self.postings.get(t, [])}
         scored = []
-        # similarity() with the query's side summed once.
-        weights, unknown = self.weights, self._unknown_weight()
         query_words = set(tokens)
-        query_total = math.fsum([weights.get(t, unknown) for t in query_words])
+        query_mass = self._mass(query_words)  # once, not per candidate
         for position in candidates:
             entity, listed, listed_tokens = self.addresses[position]
             listed_words = set(listed_tokens)
-            shared = math.fsum([weights.get(t, unknown) for t in query_words & listed_words])
-            total = query_total + math.fsum([weights.get(t, unknown) for t in listed_words])
-            score = 2 * shared / total if total else 0.0
+            total = query_mass + self._mass(listed_words)
+            score = 2 * self._mass(query_words & listed_words) / total if total else 0.0
             if score >= floor:
                 scored.append((entity, score, listed))
         scored.sort(key=lambda item: (-item[1], item[0], item[2]))

@@ -200,14 +200,15 @@ def org_type_contribution(query: frozenset[str], listed: frozenset[str]) -> floa
 
 
 def compare_org_types(query: frozenset[str], listed: frozenset[str]) -> Feature | None:
-    if not query or not listed:
+    """:func:`org_type_contribution` with its explanation."""
+    contribution = org_type_contribution(query, listed)
+    if not contribution:
         return None
-    if query & listed:
-        return Feature(
-            "org_type", ORG_TYPE_AGREE, f"company type {', '.join(sorted(query))} agrees"
-        )
+    named = ", ".join(sorted(query))
+    if contribution == ORG_TYPE_AGREE:
+        return Feature("org_type", contribution, f"company type {named} agrees")
     return Feature(
         "org_type",
-        ORG_TYPE_CONFLICT,
-        f"company type {', '.join(sorted(query))} differs from listed {', '.join(sorted(listed))}",
+        contribution,
+        f"company type {named} differs from listed {', '.join(sorted(listed))}",
     )

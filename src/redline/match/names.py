@@ -134,14 +134,13 @@ FORM_WORDS = (
     "unitary",
 )
 FORM_WORD_SET = frozenset(FORM_WORDS)
-_FORM_WORD_SET = FORM_WORD_SET
 
 
 @lru_cache(maxsize=100_000)
 def form_word_near(token: str) -> str | None:
     """The company-form word ``token`` is a typo of: one letter off, or OSA similarity
     above 0.8 for longer words (rapidfuzz's cutoff drops pairs exactly at it)."""
-    if len(token) < 5 or token in _FORM_WORD_SET or not token.isalpha():
+    if len(token) < 5 or token in FORM_WORD_SET or not token.isalpha():
         return None
     found = process.extractOne(
         token, FORM_WORDS, scorer=OSA.normalized_similarity, score_cutoff=0.8
@@ -798,7 +797,7 @@ _LEADING_FORMS = frozenset({"ab", "ao", "pt", "cv", "ud", "ip", "tk"})
 _FORM_QUALIFIERS = frozenset(
     {"pvt", "private", "pte", "pty", "company", "co", "corp", "corporation"}
 )
-_FORM_NEIGHBOURS = _FORM_QUALIFIERS | _FORM_WORD_SET
+_FORM_NEIGHBOURS = _FORM_QUALIFIERS | FORM_WORD_SET
 #: ASCII spellings of forms rigour knows only with their diacritics or dots.
 _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("anonim", "sirketi"), "jsc"),
