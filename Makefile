@@ -9,15 +9,26 @@ BIN := $(VENV)/bin
 # snapshot beside the repository; empty means "download from the official URLs".
 REDLINE_DATA_DIR ?= $(if $(wildcard ../shared/data),../shared/data,)
 
-.PHONY: run test setup lint typecheck unit bench screenshots clean
+.PHONY: run test setup native lint typecheck unit bench screenshots clean
 
-$(BIN)/.installed: pyproject.toml
+# The checkout is installed editable as plain sources, then the matching core is
+# compiled in place with mypyc (setup.py), again whenever its sources change: Python
+# would otherwise import the old compiled modules (redline.match.native refuses to).
+NATIVE_SOURCES := $(wildcard src/redline/match/*.py)
+
+$(BIN)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	REDLINE_PURE=1 $(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-setup: $(BIN)/.installed
+$(BIN)/.native: $(BIN)/.installed setup.py $(NATIVE_SOURCES)
+	$(BIN)/python setup.py --quiet build_ext --inplace --force --build-temp build/native
+	touch $@
+
+native: $(BIN)/.native
+
+setup: $(BIN)/.installed $(BIN)/.native
 
 run: setup
 ifneq ($(strip $(REDLINE_DATA_DIR)),)
@@ -30,8 +41,8 @@ endif
 	$(BIN)/redline batch examples/shipments.csv --output out/shipments.csv --report out/report.html
 
 lint: setup
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts setup.py
+	$(BIN)/ruff format --check src tests bench scripts setup.py
 
 typecheck: setup
 	$(BIN)/mypy
@@ -49,4 +60,4 @@ bench: setup
 	$(BIN)/python bench/load_sources.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.so src/redline/match/*.so

@@ -709,7 +709,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"\nmachine: {env['cpus']} CPUs ({env['cpu']}); load average "
             f"{env['load_average_at_start'][0]} at start, {env['load_average_at_end'][0]} at end; "
             f"calibration loop {env['calibration_loop_s_at_start']} s at start, "
-            f"{env['calibration_loop_s_at_end']} s at end"
+            f"{env['calibration_loop_s_at_end']} s at end; compiled matching modules: "
+            f"{', '.join(env['compiled_modules']) or 'none (the sources ran)'}"
         )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

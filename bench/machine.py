@@ -51,6 +51,7 @@ def environment(data_dir: Path) -> dict[str, Any]:
     """Date, commit (and whether ``src/`` had uncommitted changes), the redline package
     measured, Python, machine, load and a calibration loop at the start."""
     import redline
+    from redline.match.native import compiled_modules
 
     # Where the measured code came from: this checkout's src/, or (PYTHONPATH) a snapshot.
     package = Path(redline.__file__).resolve().parent
@@ -62,6 +63,8 @@ def environment(data_dir: Path) -> dict[str, Any]:
         "worktree_changes": bool(_git("status", "--porcelain", "--", "src"))
         if in_checkout
         else None,
+        # The matching modules compiled by mypyc (``make native``); empty: the sources ran.
+        "compiled_modules": sorted(compiled_modules(package / "match")),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu": _cpu_model(),

@@ -371,6 +371,8 @@ def screen_file(
     workers: Annotated[int | None, typer.Option(help="Processes (default: all cores).")] = None,
 ) -> None:
     """Screen every row of a CSV of parties, in parallel, one JSON line per row."""
+    import orjson
+
     from redline.batch.parallel import results_payload, screen_many
     from redline.batch.party_file import PartyFileError, read_parties
 
@@ -382,7 +384,7 @@ def screen_file(
     alerts = errors = 0
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
-    with _progress() as progress, tmp.open("w", encoding="utf-8") as out:
+    with _progress() as progress, tmp.open("wb") as out:
         task = progress.add_task(f"screening {input_file.name}", total=len(rows))
         results = screen_many(
             settings(),
@@ -400,7 +402,11 @@ def screen_file(
                 errors += 1
             if matches:
                 alerts += 1
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # orjson: this process encodes every row on the cores the workers screen
+            # on, and the standard library's encoder is several times slower.
+            out.write(
+                orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
+            )
     tmp.replace(output)
     console.print(
         f"screened {len(rows)} rows: {alerts} with alerts, {errors} with errors -> {output}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 
 from redline.batch import parallel
 from redline.batch.parallel import screen_many
-from redline.match import Query, Screener
+from redline.match import Match, Query, Screener
 from redline.settings import Settings
 from redline.store import Store
 
@@ -89,17 +90,27 @@ def test_each_distinct_query_is_screened_once(
     assert parallel.query_key(screened[0]) == parallel.query_key(queries[6])  # type: ignore[arg-type]
 
 
+class BrokenOnRosoboronexport:
+    """A screener that fails on one name (the compiled Screener's methods cannot be
+    patched, so it is wrapped)."""
+
+    def __init__(self, screener: Screener) -> None:
+        self.screener = screener
+
+    @classmethod
+    def open(cls, settings: Settings, config: object = None) -> BrokenOnRosoboronexport:
+        return cls(Screener.open(settings))
+
+    def screen(self, query: Query, **kwargs: Any) -> list[Match]:
+        if query.names == ("Rosoboronexport",):
+            raise ValueError("broken row")
+        return self.screener.screen(query, **kwargs)
+
+
 def test_a_failing_query_is_reported_on_its_row(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = Screener.screen
-
-    def failing(self: Screener, query: Query, **kwargs: object) -> object:
-        if query.names == ("Rosoboronexport",):
-            raise ValueError("broken row")
-        return real(self, query, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Screener, "screen", failing)
+    monkeypatch.setattr(parallel, "Screener", BrokenOnRosoboronexport)
     queries = rows()
     results = list(screen_many(settings, queries, workers=1))
     for query, (matches, error) in zip(queries, results, strict=True):

@@ -10,7 +10,6 @@ import tempfile
 import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from redline.match.index import (
     person_flag,
 )
 from redline.match.names import PreparedName, prepare_name
-from redline.match.types import Decision, Match, Query
+from redline.match.types import Match, MatchConfig, Query
 from redline.settings import Settings
 from redline.store import Store
 
@@ -58,29 +57,6 @@ def _no_gc() -> Iterator[None]:
         if enabled:
             gc.enable()
         gc.freeze()
-
-
-@dataclass(frozen=True)
-class MatchConfig:
-    """Thresholds and effort of screening; defaults measured on the dev set.
-
-    ``possible_threshold`` is where the dev set's false-alert rate on unlisted names
-    falls below 1 % (bench/eval_matching.py, BENCHMARKS.md).
-    """
-
-    match_threshold: float = 0.94
-    possible_threshold: float = 0.88
-    #: Listed subjects retrieved from the index per query and scored.
-    candidate_entities: int = 15
-    #: Retrieval scores (shared key mass, cosine-normalised) below this are not scored.
-    retrieval_floor: float = 0.1
-
-    def decide(self, score: float) -> Decision:
-        if score >= self.match_threshold:
-            return "match"
-        if score >= self.possible_threshold:
-            return "possible"
-        return "no_match"
 
 
 class Screener:

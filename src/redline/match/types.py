@@ -105,3 +105,26 @@ class Match:
             "decision": self.decision,
             "explanation": self.explanation,
         }
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Thresholds and effort of screening; defaults measured on the dev set.
+
+    ``possible_threshold`` is where the dev set's false-alert rate on unlisted names
+    falls below 1 % (bench/eval_matching.py, BENCHMARKS.md).
+    """
+
+    match_threshold: float = 0.94
+    possible_threshold: float = 0.88
+    #: Listed subjects retrieved from the index per query and scored.
+    candidate_entities: int = 15
+    #: Retrieval scores (shared key mass, cosine-normalised) below this are not scored.
+    retrieval_floor: float = 0.1
+
+    def decide(self, score: float) -> Decision:
+        if score >= self.match_threshold:
+            return "match"
+        if score >= self.possible_threshold:
+            return "possible"
+        return "no_match"
