@@ -380,7 +380,7 @@ def screen_file(
         rows = list(read_parties(input_file))
     except PartyFileError as exc:
         raise _fail(str(exc), 2) from exc
-    _screener()  # build the index once, with a message, before the workers start
+    screener = _screener()  # the index built or loaded once, before the workers fork
     alerts = errors = 0
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
@@ -393,6 +393,7 @@ def screen_file(
             threshold=threshold,
             workers=workers,
             on_result=lambda: progress.advance(task),
+            screener=screener,
         )
         for row, (matches, error) in zip(rows, results, strict=True):
             record: dict[str, Any] = {"id": row.id, "results": results_payload(matches)}

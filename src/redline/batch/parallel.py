@@ -66,10 +66,12 @@ def screen_many(
     threshold: float | None = None,
     workers: int | None = None,
     on_result: Callable[[], None] | None = None,
+    screener: Screener | None = None,
 ) -> Iterator[ScreenResult]:
     """Screen ``queries`` (``None`` for rows without a name) in order, in parallel.
 
-    Rows asking the same query get the same result (the same list of matches)."""
+    Rows asking the same query get the same result (the same list of matches).
+    ``screener``, already open on ``settings``, spares loading the index again."""
     global _worker
     config = config or MatchConfig()
     count = workers or os.cpu_count() or 1
@@ -79,7 +81,7 @@ def screen_many(
             yield from _answer(pool, queries, limit, threshold, count, on_result)
         return
     # Load the index once; forked workers inherit it instead of loading it again.
-    _worker = Screener.open(settings, config)
+    _worker = screener if screener is not None else Screener.open(settings, config)
     if count <= 1:
         yield from _answer(None, queries, limit, threshold, count, on_result)
         return
