@@ -373,7 +373,7 @@ def screen_file(
     """Screen every row of a CSV of parties, in parallel, one JSON line per row."""
     import orjson
 
-    from redline.batch.parallel import results_payload, screen_many
+    from redline.batch.parallel import screen_many_encoded
     from redline.batch.party_file import PartyFileError, read_parties
 
     try:
@@ -386,7 +386,9 @@ def screen_file(
     tmp = output.with_name(output.name + ".part")
     with _progress() as progress, tmp.open("wb") as out:
         task = progress.add_task(f"screening {input_file.name}", total=len(rows))
-        results = screen_many(
+        # The workers send each query's results as the JSON array this file holds, so
+        # this process, which shares the cores with them, only writes lines.
+        results = screen_many_encoded(
             settings(),
             (row.query for row in rows),
             limit=limit,
@@ -395,19 +397,15 @@ def screen_file(
             on_result=lambda: progress.advance(task),
             screener=screener,
         )
-        for row, (matches, error) in zip(rows, results, strict=True):
-            record: dict[str, Any] = {"id": row.id, "results": results_payload(matches)}
+        for row, (payload, error) in zip(rows, results, strict=True):
+            line = b'{"id":' + orjson.dumps(row.id) + b',"results":' + (payload or b"[]")
             message = row.error or error
             if message:
-                record["error"] = message
+                line += b',"error":' + orjson.dumps(message)
                 errors += 1
-            if matches:
+            if payload and payload != b"[]":
                 alerts += 1
-            # orjson: this process encodes every row on the cores the workers screen
-            # on, and the standard library's encoder is several times slower.
-            out.write(
-                orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_SERIALIZE_NUMPY)
-            )
+            out.write(line + b"}\n")
     tmp.replace(output)
     console.print(
         f"screened {len(rows)} rows: {alerts} with alerts, {errors} with errors -> {output}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from typing import Any
 
 import pytest
 
 from redline.batch import parallel
-from redline.batch.parallel import screen_many
+from redline.batch.parallel import screen_many, screen_many_encoded
 from redline.match import Match, Query, Screener
 from redline.settings import Settings
 from redline.store import Store
@@ -118,3 +119,17 @@ def test_a_failing_query_is_reported_on_its_row(
             assert matches is None and error == "ValueError: broken row"
         elif query is not None:
             assert error is None and matches is not None
+
+
+def test_encoded_results_are_the_matches_as_json(settings: Settings) -> None:
+    queries = rows()
+    plain = list(screen_many(settings, queries, workers=2))
+    encoded = list(screen_many_encoded(settings, queries, workers=2))
+    assert len(encoded) == len(plain)
+    for (matches, error), (payload, encoded_error) in zip(plain, encoded, strict=True):
+        assert encoded_error == error
+        if matches is None:
+            assert payload is None
+            continue
+        assert payload is not None
+        assert json.loads(payload) == json.loads(json.dumps([m.to_dict() for m in matches]))

@@ -18,7 +18,9 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
-from typing import Any
+from typing import Any, TypeVar
+
+import orjson
 
 from redline.match import Match, MatchConfig, Query, Screener
 from redline.settings import Settings
@@ -35,7 +37,12 @@ BLOCKS_AHEAD = 2
 #: still pending): bounds the parent's memory on files of millions of rows.
 KEPT_RESULTS = 50_000
 
-_NO_NAME: ScreenResult = (None, "no name")
+#: What a row without a name gets, whatever the results are made of.
+_NO_NAME = (None, "no name")
+
+R = TypeVar("R")
+#: A query's results as ``screen-file`` writes them: the JSON array, encoded.
+EncodedResult = tuple[bytes | None, str | None]
 
 
 def _init_worker(settings: Settings, config: MatchConfig) -> None:
@@ -50,6 +57,16 @@ def _screen_one(args: tuple[Query, int, float | None]) -> ScreenResult:
         return _worker.screen(query, limit=limit, threshold=threshold), None
     except Exception as exc:  # one bad row must not sink the batch; it is reported
         return None, f"{type(exc).__name__}: {exc}"
+
+
+def _screen_encoded(args: tuple[Query, int, float | None]) -> EncodedResult:
+    matches, error = _screen_one(args)
+    return (None if matches is None else encode_results(matches)), error
+
+
+def encode_results(matches: list[Match]) -> bytes:
+    """``matches`` as the JSON array of their dictionaries (``Match.to_dict``)."""
+    return orjson.dumps([m.to_dict() for m in matches], option=orjson.OPT_SERIALIZE_NUMPY)
 
 
 def query_key(query: Query) -> Hashable:
@@ -72,73 +89,107 @@ def screen_many(
 
     Rows asking the same query get the same result (the same list of matches).
     ``screener``, already open on ``settings``, spares loading the index again."""
+    yield from _run(
+        _screen_one, settings, queries, config, limit, threshold, workers, on_result, screener
+    )
+
+
+def screen_many_encoded(
+    settings: Settings,
+    queries: Iterable[Query | None],
+    *,
+    config: MatchConfig | None = None,
+    limit: int = 10,
+    threshold: float | None = None,
+    workers: int | None = None,
+    on_result: Callable[[], None] | None = None,
+    screener: Screener | None = None,
+) -> Iterator[EncodedResult]:
+    """As :func:`screen_many`, each result already the JSON array ``screen-file`` writes
+    (:func:`encode_results`), made by the workers: the parent, which shares the cores
+    with them, then neither unpickles the matches nor encodes them."""
+    yield from _run(
+        _screen_encoded, settings, queries, config, limit, threshold, workers, on_result, screener
+    )
+
+
+def _run(
+    screen: Callable[[tuple[Query, int, float | None]], tuple[R | None, str | None]],
+    settings: Settings,
+    queries: Iterable[Query | None],
+    config: MatchConfig | None,
+    limit: int,
+    threshold: float | None,
+    workers: int | None,
+    on_result: Callable[[], None] | None,
+    screener: Screener | None,
+) -> Iterator[tuple[R | None, str | None]]:
     global _worker
     config = config or MatchConfig()
     count = workers or os.cpu_count() or 1
     if not hasattr(os, "fork"):
         context = mp.get_context()
         with context.Pool(count, initializer=_init_worker, initargs=(settings, config)) as pool:
-            yield from _answer(pool, queries, limit, threshold, count, on_result)
+            yield from _answer(pool, screen, queries, limit, threshold, count, on_result)
         return
     # Load the index once; forked workers inherit it instead of loading it again.
     _worker = screener if screener is not None else Screener.open(settings, config)
     if count <= 1:
-        yield from _answer(None, queries, limit, threshold, count, on_result)
+        yield from _answer(None, screen, queries, limit, threshold, count, on_result)
         return
     with mp.get_context("fork").Pool(count) as pool:
-        yield from _answer(pool, queries, limit, threshold, count, on_result)
+        yield from _answer(pool, screen, queries, limit, threshold, count, on_result)
 
 
 def _answer(
     pool: Any,
+    screen: Callable[[tuple[Query, int, float | None]], tuple[R | None, str | None]],
     queries: Iterable[Query | None],
     limit: int,
     threshold: float | None,
     count: int,
     on_result: Callable[[], None] | None,
-) -> Iterator[ScreenResult]:
+) -> Iterator[tuple[R | None, str | None]]:
     """Results for ``queries`` in order, each distinct query screened once (on
     ``pool``, or in this process without one)."""
     rows = iter(queries)
-    pending: deque[tuple[list[Query | None], list[Hashable], AsyncResult[list[ScreenResult]]]]
+    # Per block: each row's query key (None: no name), the keys sent, their results.
+    pending: deque[
+        tuple[list[Hashable | None], list[Hashable], AsyncResult[list[tuple[R | None, str | None]]]]
+    ]
     pending = deque()
-    known: dict[Hashable, ScreenResult] = {}
+    known: dict[Hashable, tuple[R | None, str | None]] = {}
     asked: set[Hashable] = set()  # sent to the workers, not back yet
     while True:
         block = list(islice(rows, BLOCK_ROWS))
+        keys: list[Hashable | None] = [None if q is None else query_key(q) for q in block]
         if block:
             fresh: dict[Hashable, Query] = {}
-            for query in block:
-                if query is not None:
-                    key = query_key(query)
-                    if key not in known and key not in asked:
-                        fresh.setdefault(key, query)
+            for key, query in zip(keys, block, strict=True):
+                if key is not None and key not in known and key not in asked:
+                    fresh.setdefault(key, query)  # type: ignore[arg-type]
             asked.update(fresh)
             jobs = [(query, limit, threshold) for query in fresh.values()]
             if pool is None:
-                known.update(zip(fresh, map(_screen_one, jobs), strict=True))
+                known.update(zip(fresh, map(screen, jobs), strict=True))
                 asked.clear()
             else:
                 chunk = max(1, min(32, len(jobs) // (4 * count)))
-                pending.append((block, list(fresh), pool.map_async(_screen_one, jobs, chunk)))
+                pending.append((keys, list(fresh), pool.map_async(screen, jobs, chunk)))
                 if len(pending) <= BLOCKS_AHEAD:
                     continue
         if pool is not None:
             if not pending:
                 break
-            block, keys, result = pending.popleft()
-            known.update(zip(keys, result.get(), strict=True))
-            asked.difference_update(keys)
+            keys, sent, result = pending.popleft()
+            known.update(zip(sent, result.get(), strict=True))
+            asked.difference_update(sent)
         elif not block:
             break
-        for query in block:
+        for key in keys:
             if on_result:
                 on_result()
-            yield _NO_NAME if query is None else known[query_key(query)]
+            yield _NO_NAME if key is None else known[key]
         if len(known) > KEPT_RESULTS:
-            needed = {query_key(q) for item in pending for q in item[0] if q is not None}
+            needed = {key for item in pending for key in item[0] if key is not None}
             known = {key: value for key, value in known.items() if key in needed}
-
-
-def results_payload(matches: list[Match] | None) -> list[dict[str, Any]]:
-    return [m.to_dict() for m in matches or []]
