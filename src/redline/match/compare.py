@@ -231,14 +231,19 @@ HOPELESS = NameComparison(0.0, (), (), (), False)
 
 
 def compare_names(
-    query: PreparedName, listed: PreparedName, weight: WeightFn, need: float = 0.0
+    query: PreparedName,
+    listed: PreparedName,
+    weight: WeightFn,
+    need: float = 0.0,
+    listed_profile: NameProfile | None = None,
 ) -> NameComparison:
     """Best of token-by-token alignment and, where token counts differ, joined tokens.
 
     With ``need``, a pair whose score is bound to stay below it may come back as
     :data:`HOPELESS` instead of its exact comparison: most candidates of a query are
     such pairs, and screening only needs to know that they fall short.  Whenever the
-    score reaches ``need``, the comparison is exact.
+    score reaches ``need``, the comparison is exact.  ``listed_profile`` is
+    ``name_profile(listed.tokens)`` made beforehand (the index keeps one per name).
     """
     if query.tokens == listed.tokens:
         return NameComparison(
@@ -248,13 +253,21 @@ def compare_names(
             (),
             False,
         )
-    q_tokens, l_tokens = _merge_split_words(query.tokens, listed.tokens)
+    q_profile = name_profile(query.tokens)
+    l_profile = listed_profile or name_profile(listed.tokens)
+    q_tokens = _merge_into(query.tokens, listed.tokens, q_profile, l_profile)
+    l_tokens = _merge_into(listed.tokens, query.tokens, l_profile, q_profile)
     best = _align(q_tokens, l_tokens, weight, joined=q_tokens is not query.tokens, need=need)
     if best.score >= 0.95:
         return best
     q_names = sum(1 for t in query.tokens if t.kind == NAME)
     l_names = sum(1 for t in listed.tokens if t.kind == NAME)
-    if q_names != l_names and q_names and l_names and _fused_may_pair(query, listed):
+    if (
+        q_names != l_names
+        and q_names
+        and l_names
+        and _fused_may_pair(query, listed, q_profile.fused, l_profile.fused)
+    ):
         joined = _align(
             _joined(query.tokens), _joined(listed.tokens), weight, joined=True, need=need
         )
@@ -263,29 +276,55 @@ def compare_names(
     return best
 
 
-def _fused_may_pair(query: PreparedName, listed: PreparedName) -> bool:
-    """Whether the name words of each side, written as one word, resemble a word of the
-    other side (or its fused words) closely enough for :func:`token_similarity` to pair
-    them.  Checked on plain strings first: for most candidate pairs the answer is no,
-    and the joined alignment, a third of the comparison's time, is then skipped."""
-    q = _fused_forms(query.tokens)
-    l_ = _fused_forms(listed.tokens)
+class NameProfile(NamedTuple):
+    """What comparison needs of a name's tokens beyond the tokens themselves, made once
+    per name: the index holds one for each listed name, so a query never makes them
+    again (lru caches did, for every listed name a process met for the first time)."""
+
+    #: Phonetic forms of neighbouring words written as one (:func:`_pair_joins`).
+    joins: frozenset[str]
+    #: Two single letters follow each other (spelt-out initials: L D S).
+    letter_run: bool
+    #: Words of four letters or more, and skeletons of as many consonants.
+    long_words: frozenset[str]
+    #: The name words written as one: latin, phonetic and consonant forms.
+    fused: tuple[str, str, str]
+
+
+@lru_cache(maxsize=200_000)
+def name_profile(tokens: tuple[Token, ...]) -> NameProfile:
+    names = [t for t in tokens if t.kind == NAME]
+    words = {t.phon for t in tokens if len(t.phon) >= 4}
+    words.update("c:" + t.cons for t in tokens if len(t.cons) >= 4)
+    return NameProfile(
+        joins=_pair_joins(tokens),
+        letter_run=any(len(a.latin) == 1 and len(b.latin) == 1 for a, b in pairwise(tokens)),
+        long_words=frozenset(words),
+        fused=(
+            "".join(t.latin for t in names),
+            "".join(t.phon for t in names),
+            "".join(t.cons for t in names),
+        ),
+    )
+
+
+def _fused_may_pair(
+    query: PreparedName,
+    listed: PreparedName,
+    q: tuple[str, str, str],
+    l_: tuple[str, str, str],
+) -> bool:
+    """Whether the name words of each side, written as one word (``q``, ``l_``: their
+    fused forms), resemble a word of the other side (or its fused words) closely enough
+    for :func:`token_similarity` to pair them.  Checked on plain strings first: for
+    most candidate pairs the answer is no, and the joined alignment, a third of the
+    comparison's time, is then skipped."""
     # A token's first three fields are its latin, phon and cons forms: it stands for
     # its own forms below without a tuple being made.
     return (
         _forms_similar(q, l_)
         or any(_forms_similar(q, t) for t in listed.tokens)
         or any(_forms_similar(l_, t) for t in query.tokens)
-    )
-
-
-@lru_cache(maxsize=200_000)
-def _fused_forms(tokens: tuple[Token, ...]) -> tuple[str, str, str]:
-    names = [t for t in tokens if t.kind == NAME]
-    return (
-        "".join(t.latin for t in names),
-        "".join(t.phon for t in names),
-        "".join(t.cons for t in names),
     )
 
 
@@ -314,28 +353,19 @@ def _pair_joins(tokens: tuple[Token, ...]) -> frozenset[str]:
     return frozenset(joins)
 
 
-@lru_cache(maxsize=200_000)
-def _long_words(tokens: tuple[Token, ...]) -> frozenset[str]:
-    words = {t.phon for t in tokens if len(t.phon) >= 4}
-    words.update("c:" + t.cons for t in tokens if len(t.cons) >= 4)
-    return frozenset(words)
-
-
-def _merge_split_words(
-    query: tuple[Token, ...], listed: tuple[Token, ...]
-) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
-    """Rejoin a word split in two on one side (ENGI NEERING, SME BANK, EP-GOL) where the
-    other side writes it as one word."""
-    return _merge_into(query, listed), _merge_into(listed, query)
-
-
-def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
+def _merge_into(
+    tokens: tuple[Token, ...],
+    other: tuple[Token, ...],
+    profile: NameProfile,
+    other_profile: NameProfile,
+) -> tuple[Token, ...]:
+    """Rejoin a word split in two in ``tokens`` (ENGI NEERING, SME BANK, EP-GOL) where
+    ``other`` writes it as one word."""
     if len(tokens) < 2:
         return tokens
-    whole = _long_words(other)
-    joins, letter_run = _merge_profile(tokens)
-    if not letter_run and whole.isdisjoint(joins):
-        return tokens  # nothing to merge: the common case, decided from cached sets
+    whole = other_profile.long_words
+    if not profile.letter_run and whole.isdisjoint(profile.joins):
+        return tokens  # nothing to merge: the common case, decided from the profiles
     other_words = {t.latin for t in other}
     own = {t.phon for t in tokens}
     merged: list[Token] = []
@@ -376,17 +406,6 @@ def _merge_into(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[To
         merged.append(tokens[i])
         i += 1
     return tuple(merged) if changed else tokens
-
-
-@lru_cache(maxsize=200_000)
-def _merge_profile(tokens: tuple[Token, ...]) -> tuple[frozenset[str], bool]:
-    """What :func:`_merge_into` needs to know of ``tokens`` first, in one cached call:
-    their pairwise joins, and whether two single letters follow each other."""
-    return _pair_joins(tokens), _letter_run(tokens)
-
-
-def _letter_run(tokens: tuple[Token, ...]) -> bool:
-    return any(len(a.latin) == 1 and len(b.latin) == 1 for a, b in pairwise(tokens))
 
 
 def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:

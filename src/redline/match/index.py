@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from redline.match.addresses import AddressIndex
+from redline.match.compare import NameProfile, name_profile
 from redline.match.features import (
     COUNTRY_PROPS,
     IDENTIFIER_PROPS,
@@ -41,7 +42,7 @@ from redline.match.names import (
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 57
+INDEX_FORMAT = 58
 
 NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -146,10 +147,12 @@ class NameIndex:
     #: Name positions by their romanised text: an exact spelling is always a candidate.
     exact: dict[str, list[int]] = field(default_factory=dict)
     address_index: AddressIndex = field(default_factory=AddressIndex)
+    #: Each name's comparison profile (``profiles[i]`` is of ``names[i]``), made once.
+    profiles: list[NameProfile] = field(default_factory=list)
     state: str = ""
     format: int = INDEX_FORMAT
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
-    _masks: dict[tuple[bool, frozenset[int] | None], npt.NDArray[np.float32]] = field(
+    _masks: dict[tuple[bool, frozenset[int] | None], npt.NDArray[np.float64]] = field(
         default_factory=dict, repr=False
     )
 
@@ -288,6 +291,8 @@ class NameIndex:
             address_index=AddressIndex.build(
                 (i, address) for i, e in enumerate(entities) for address in e.addresses
             ),
+            # The uncached function: building fills no cache the queries will not use.
+            profiles=[name_profile.__wrapped__(n.name.tokens) for n in names],
             state=state,
         )
 
@@ -457,15 +462,17 @@ class NameIndex:
 
     def _scaling(
         self, consonants_only: bool, allowed: frozenset[int] | None
-    ) -> npt.NDArray[np.float32]:
+    ) -> npt.NDArray[np.float64]:
         """Each name's inverse key mass, zero where its schema class is not allowed:
         one array per kind of query, made once, so a query multiplies once."""
         key = (consonants_only, allowed)
         scaling = self._masks.get(key)
         if scaling is None:
-            scaling = self.inv_consonant_norm if consonants_only else self.inv_norm
+            # In float64, as the bincount's sums are: no cast of 62,000 values per query.
+            norms = self.inv_consonant_norm if consonants_only else self.inv_norm
+            scaling = norms.astype(np.float64)
             if allowed is not None:
-                scaling = scaling * np.isin(self.name_class, list(allowed)).astype(np.float32)
+                scaling *= np.isin(self.name_class, list(allowed))
             self._masks[key] = scaling
         return scaling
 

@@ -280,7 +280,9 @@ class Screener:
         for position in positions:
             listed = index.names[position]
             for name in prepared:
-                comparison = compare_names(name, listed.name, index.token_weight, need)
+                comparison = compare_names(
+                    name, listed.name, index.token_weight, need, index.profiles[position]
+                )
                 score = comparison.score
                 if listed.prop == "weakAlias" and score < 1.0:
                     # A weak alias spelt exactly is a hit; a near spelling of one is less.
