@@ -2,7 +2,7 @@
 
 Screening a name is a few thousand small Python operations (token alignment,
 retrieval bookkeeping); compiled by mypyc from the same typed sources they take about
-a quarter less CPU (BENCHMARKS.md).  Everything else, and every machine without a C
+about 30 % less CPU (BENCHMARKS.md).  Everything else, and every machine without a C
 compiler, runs the plain sources: the compiled modules are an optional speed-up, never
 a requirement.  ``REDLINE_PURE=1`` skips them (``make`` installs the checkout so, then
 builds them in place with ``make native``).
