@@ -10,23 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from redline.cli import app, state
+from redline.cli import app
 from redline.match import Screener
 from redline.store import Store
+from tests.cli_home import MATCH_KEYS, cli_home
 
 pytestmark = pytest.mark.slow
-
-RESULT_KEYS = {
-    "id",
-    "source",
-    "source_id",
-    "schema",
-    "caption",
-    "matched_name",
-    "score",
-    "decision",
-    "explanation",
-}
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +27,8 @@ def home(
     folder = tmp_path_factory.mktemp("screen_home")
     assert screener.index_dir is not None
     shutil.copytree(screener.index_dir, folder / "index")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REDLINE_HOME", str(folder))
-        patch.setenv("REDLINE_DATABASE_URL", loaded_store.url)
-        for name in ("REDLINE_CONFIG", "REDLINE_DATA_DIR"):
-            patch.delenv(name, raising=False)
-        state.settings = None
+    with cli_home(folder, loaded_store.url):
         yield folder
-        state.settings = None
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -59,7 +42,7 @@ def test_screen_json_shape(home: Path) -> None:
     data = json.loads(out)
     assert data["query"]["names"] == ["Владимир Путин"] and data["query"]["schema"] == "Person"
     results = data["results"]
-    assert results and all(set(r) == RESULT_KEYS for r in results)
+    assert results and all(set(r) == MATCH_KEYS for r in results)
     top = results[0]
     assert "PUTIN" in top["caption"].upper() and top["decision"] == "match"
     assert 0.0 <= top["score"] <= 1.0
@@ -110,7 +93,7 @@ def test_screen_file_writes_one_line_per_row_in_order(home: Path, tmp_path: Path
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["p1", "p2", "p3", "p4", "p5", "p6"]
     by_id = {line["id"]: line for line in lines}
-    assert by_id["p1"]["results"] and all(set(r) == RESULT_KEYS for r in by_id["p1"]["results"])
+    assert by_id["p1"]["results"] and all(set(r) == MATCH_KEYS for r in by_id["p1"]["results"])
     assert by_id["p1"]["results"][0]["explanation"]["features"]["birth_date"]["contribution"] > 0
     assert by_id["p4"]["results"] == by_id["p1"]["results"]
     assert by_id["p2"]["results"] == [] and "error" not in by_id["p2"]

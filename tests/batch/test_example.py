@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from redline.cli import app, state
+from redline.cli import app
 from redline.goods.shipment import ROLES
 from redline.match import Query, Screener
 from redline.settings import Settings
 from redline.store import Store
+from tests.cli_home import cli_home
 
 # The session fixture holding every real list (see tests/match/conftest.py).
 
@@ -85,28 +86,20 @@ def run(
     """``redline batch examples/shipments.csv`` with a home of its own over the session store."""
     home = tmp_path_factory.mktemp("example_home")
     out = home / "out"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REDLINE_HOME", str(home))
-        patch.setenv("REDLINE_DATABASE_URL", loaded_store.url)
-        for name in ("REDLINE_CONFIG", "REDLINE_DATA_DIR"):
-            patch.delenv(name, raising=False)
-        state.settings = None
-        try:
-            result = CliRunner().invoke(
-                app,
-                [
-                    "batch",
-                    str(SHIPMENTS),
-                    "--output",
-                    str(out / "shipments.csv"),
-                    "--report",
-                    str(out / "report.html"),
-                    "--workers",
-                    "2",
-                ],
-            )
-        finally:
-            state.settings = None
+    with cli_home(home, loaded_store.url):
+        result = CliRunner().invoke(
+            app,
+            [
+                "batch",
+                str(SHIPMENTS),
+                "--output",
+                str(out / "shipments.csv"),
+                "--report",
+                str(out / "report.html"),
+                "--workers",
+                "2",
+            ],
+        )
     assert result.exit_code == 0, result.output
     errors_file = out / "shipments.errors.csv"
     yield Run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redline.match import MatchConfig, Query, Screener
+from tests.cli_home import MATCH_KEYS
 
 pytestmark = pytest.mark.slow
 
@@ -27,17 +28,7 @@ def test_a_match_carries_its_listing_score_decision_and_explanation(screener: Sc
     assert ofac.explanation["matched_name"] == ofac.matched_name
     assert ofac.explanation["features"]["name"] == 1.0
     data = ofac.to_dict()
-    assert set(data) == {
-        "id",
-        "source",
-        "source_id",
-        "schema",
-        "caption",
-        "matched_name",
-        "score",
-        "decision",
-        "explanation",
-    }
+    assert set(data) == MATCH_KEYS
 
 
 def test_cyrillic_query_names_its_transliteration(screener: Screener) -> None:
