@@ -15,10 +15,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
 from rigour._core import address_fingerprint
 
-_NUMBER_WORDS = {
+_NUMBER_WORDS: Final = {
     "one": "1",
     "two": "2",
     "three": "3",
@@ -30,7 +31,7 @@ _NUMBER_WORDS = {
     "nine": "9",
     "ten": "10",
 }
-_SPLIT = re.compile(r"[^\w]+")
+_SPLIT: Final = re.compile(r"[^\w]+")
 
 
 def address_tokens(text: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ alike) joined into one token per run.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Final
 
 from pypinyin import Style, lazy_pinyin
 
@@ -76,7 +77,7 @@ _GLOSSARY: dict[str, str] = {
     # Administrative suffixes that Latin renderings drop ("深圳市" is "Shenzhen").
     "市": "", "省": "", "区": "", "區": "", "县": "", "縣": "",
 }  # fmt: skip
-_MAX_WORD = max(len(w) for w in _GLOSSARY)
+_MAX_WORD: Final = max(len(w) for w in _GLOSSARY)
 
 # Cantonese (Hong Kong) and Wade-Giles spellings of common Chinese surnames and
 # syllables, keyed to their pinyin, so "CHAN Tai Man" meets 陈 (chen).

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
 
@@ -24,29 +24,29 @@ from redline.match.text import consonants, phonetic, waw_skeletons
 WeightFn = Callable[[Token], float]
 
 #: Share of a leftover token's weight that counts against the score.
-UNMATCHED = 0.5
+UNMATCHED: Final = 0.5
 #: ... when one side's words all pair up and only the other has words left over.
-OMITTED = 0.35
+OMITTED: Final = 0.35
 #: ... when the words left out sit between paired ones (middle names).
-OMITTED_MIDDLE = 0.2
+OMITTED_MIDDLE: Final = 0.2
 #: ... when both sides keep a distinctive token the other lacks.
-SUBSTITUTED = 1.0
+SUBSTITUTED: Final = 1.0
 #: Applied when each side keeps a distinctive word the other lacks.
-SUBSTITUTION_FACTOR = 0.9
+SUBSTITUTION_FACTOR: Final = 0.9
 #: Applied when a single distinctive word pairs up and the other side has more.
-SINGLE_WORD_FACTOR = 0.88
+SINGLE_WORD_FACTOR: Final = 0.88
 #: Two words of five letters or more, one letter apart (inserted, dropped, changed or
 #: swapped with its neighbour)...
-ONE_EDIT_SIMILARITY = 0.87
+ONE_EDIT_SIMILARITY: Final = 0.87
 #: ... and of six letters or more: a one-word name misspelt by one letter is then a
 #: possible match (AEROSCAN / AEROSCA).  Not at five, where one letter makes another
 #: brand too often (FESTO / FESCO, MOLEX, ASMPT: measured on the dev set's negatives).
-ONE_EDIT_LONG_SIMILARITY = 0.88
+ONE_EDIT_LONG_SIMILARITY: Final = 0.88
 #: Words of two or three consonants that differ in their vowels only.
-SHORT_VOWELS_SIMILARITY = 0.85
-_VOWEL_LETTERS = frozenset("aeiou")
+SHORT_VOWELS_SIMILARITY: Final = 0.85
+_VOWEL_LETTERS: Final = frozenset("aeiou")
 #: Token pairs below this similarity are not paired at all.
-MIN_TOKEN_SIMILARITY = 0.8
+MIN_TOKEN_SIMILARITY: Final = 0.8
 
 
 class TokenPair(NamedTuple):
@@ -194,14 +194,14 @@ def _same_stem(a: str, b: str) -> bool:
     )
 
 
-_VOWELS = str.maketrans("", "", "aeiouywv")
-_QAF = str.maketrans("g", "k")
+_VOWELS: Final = str.maketrans("", "", "aeiouywv")
+_QAF: Final = str.maketrans("g", "k")
 
 
-_VOWEL_RUNS = re.compile(r"[aeiouyw]+")
+_VOWEL_RUNS: Final = re.compile(r"[aeiouyw]+")
 
 
-_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1+")
+_DOUBLED: Final = re.compile(r"([b-df-hj-np-tv-z])\1+")
 
 
 def _vowel_pattern(latin: str) -> str:
@@ -227,7 +227,7 @@ def _latin_skeleton(latin: str) -> str:
 
 #: What :func:`compare_names` may return for a pair that cannot score what the caller
 #: needs: nothing aligned, score 0.
-HOPELESS = NameComparison(0.0, (), (), (), False)
+HOPELESS: Final = NameComparison(0.0, (), (), (), False)
 
 
 def compare_names(
@@ -425,7 +425,7 @@ def _has_word(tokens: tuple[Token, ...]) -> bool:
 
 
 #: The least share of a leftover token's weight that counts against the score.
-_LEAST_SHARE = min(UNMATCHED, OMITTED, OMITTED_MIDDLE, SUBSTITUTED)
+_LEAST_SHARE: Final = min(UNMATCHED, OMITTED, OMITTED_MIDDLE, SUBSTITUTED)
 
 
 def _cannot_reach(

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import NamedTuple, cast
+from typing import Final, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -44,11 +44,11 @@ from redline.match.text import consonants, phonetic, waw_skeletons
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
 INDEX_FORMAT = 58
 
-NAME_PROPS = ("name", "alias", "previousName", "weakAlias", "abbreviation")
+NAME_PROPS: Final = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
 # Schema classes used to keep a Person query off vessels and companies.
 PERSON, ORG, VESSEL, AIRPLANE, OTHER = 0, 1, 2, 3, 4
-_SCHEMA_CLASS = {
+_SCHEMA_CLASS: Final = {
     "Person": PERSON,
     "Organization": ORG,
     "Company": ORG,
@@ -58,7 +58,7 @@ _SCHEMA_CLASS = {
 }
 # Which listed classes a query of each schema may match.  LegalEntity (and no
 # schema) is compatible with people and organisations alike.
-_COMPATIBLE = {
+_COMPATIBLE: Final = {
     "Person": {PERSON, OTHER},
     "Organization": {ORG, OTHER},
     "Company": {ORG, OTHER},
@@ -497,7 +497,7 @@ class NameIndex:
         return found
 
 
-_BRACKETED = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
+_BRACKETED: Final = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*")
 
 
 def name_variants(value: str) -> list[str]:
@@ -526,12 +526,12 @@ def name_variants(value: str) -> list[str]:
     return variants
 
 
-_ACRONYM = re.compile(r"[(\[]\s*([A-Z][A-Z0-9&.\-]{1,9})\s*[)\]]")
+_ACRONYM: Final = re.compile(r"[(\[]\s*([A-Z][A-Z0-9&.\-]{1,9})\s*[)\]]")
 
 
 #: Key prefixes that survive the loss of vowels: consonant skeletons and trigrams,
 #: (not name symbols: an Arabic name carries many more than its Latin renderings).
-_CONSONANT_KEYS = ("c:", "k")
+_CONSONANT_KEYS: Final = ("c:", "k")
 
 
 def name_keys_of(name: PreparedName) -> set[str]:
@@ -548,9 +548,9 @@ def name_keys_of(name: PreparedName) -> set[str]:
     return keys
 
 
-_VOWEL_RUN = re.compile(r"[aeiou]+")
-_DIGRAPH = re.compile(r"([td])h")
-_KEY_FOLD = str.maketrans({"g": "k", "v": None})
+_VOWEL_RUN: Final = re.compile(r"[aeiou]+")
+_DIGRAPH: Final = re.compile(r"([td])h")
+_KEY_FOLD: Final = str.maketrans({"g": "k", "v": None})
 
 
 def _token_keys(token: Token) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -36,17 +36,15 @@ from redline.match.text import (
     split_tokens,
 )
 
-NAME, GENERIC, LOCATION, PARTICLE, INITIAL, NUMBER = (
-    "name",
-    "generic",
-    "location",
-    "particle",
-    "initial",
-    "number",
-)
+NAME: Final = "name"
+GENERIC: Final = "generic"
+LOCATION: Final = "location"
+PARTICLE: Final = "particle"
+INITIAL: Final = "initial"
+NUMBER: Final = "number"
 
 #: Base weight of a token by kind, before frequency damping.
-KIND_WEIGHTS = {
+KIND_WEIGHTS: Final = {
     NAME: 1.0,
     GENERIC: 0.2,
     LOCATION: 0.35,
@@ -59,7 +57,7 @@ KIND_WEIGHTS = {
 # rigour tags many of them as "domain" symbols too; this list covers the rest.  Persian
 # ones as Iranian firms' names spell them: sherkat (company), sanat and sanaye
 # (industry, industries: SANAYE MOTORSAZI ALVAND PRIVATE COMPANY).
-GENERIC_WORDS = frozenset(
+GENERIC_WORDS: Final = frozenset(
     """
     electronics electronic electronica elektronik technology technologies tech trading trade
     traders international intl group holding holdings industrial industries industry company
@@ -87,7 +85,7 @@ GENERIC_WORDS = frozenset(
 )
 
 #: Directions and regions that name places, not firms.
-LOCATION_WORDS = frozenset(
+LOCATION_WORDS: Final = frozenset(
     """
     east west north south middle central eastern western northern southern asia europe
     africa america pacific atlantic gulf orient oriental eurasia asian european african
@@ -96,7 +94,7 @@ LOCATION_WORDS = frozenset(
 
 #: Words of company-form phrases; a query word one typo away from one is read as it,
 #: so that "JOINT STOTCK COMPANY" still loses its form like "JOINT STOCK COMPANY".
-FORM_WORDS = (
+FORM_WORDS: Final = (
     "limited",
     "liability",
     "company",
@@ -133,7 +131,7 @@ FORM_WORDS = (
     "sirketi",
     "unitary",
 )
-FORM_WORD_SET = frozenset(FORM_WORDS)
+FORM_WORD_SET: Final = frozenset(FORM_WORDS)
 
 
 @lru_cache(maxsize=100_000)
@@ -155,7 +153,7 @@ def form_word_near(token: str) -> str | None:
 
 #: Neighbouring words of multi-word company forms (joint stock company, limited
 #: liability company, aktsionernoe obshchestvo...).
-_FORM_BIGRAMS = frozenset(
+_FORM_BIGRAMS: Final = frozenset(
     pair
     for phrase in (
         "closed joint stock company",
@@ -203,7 +201,7 @@ def _correct_form_context(tokens: list[str]) -> list[str]:
 
 #: Russian generic words of firms' names, by stem, and their English equivalents: in
 #: Cyrillic or transliterated (ТОРГОВЫЙ, TORGOVYI), with any of the usual endings.
-_RUSSIAN_GENERIC_STEMS = {
+_RUSSIAN_GENERIC_STEMS: Final = {
     "bank": "bank",
     "finansov": "financial",
     "korporats": "corporation",
@@ -225,7 +223,7 @@ _RUSSIAN_GENERIC_STEMS = {
     "energetichesk": "energy",
     "kontsern": "concern",
 }
-_RUSSIAN_ENDINGS = frozenset(
+_RUSSIAN_ENDINGS: Final = frozenset(
     [*"a y i e o u ya ii iya yy yi iy ij yj aya oe ogo oy oi ykh ikh om ami".split(), ""]
 )
 
@@ -247,7 +245,7 @@ def russian_generic(latin: str) -> str | None:
 #: Written out, the abbreviated generic words of firms' names pair with their full
 #: spelling (UNITED INSTRUMENT MANUFACTURING CORP. / CORPORATION, RUST CLOSED
 #: JOINT-STOCK CO / COMPANY), and forms spelt with them are recognised as forms.
-ABBREVIATIONS = {
+ABBREVIATIONS: Final = {
     "hk": ("hong", "kong"),
     "hongkong": ("hong", "kong"),
     "corp": ("corporation",),
@@ -256,7 +254,7 @@ ABBREVIATIONS = {
     "mfg": ("manufacturing",),
 }
 
-PARTICLES = frozenset(
+PARTICLES: Final = frozenset(
     [
         "al",
         "el",
@@ -325,7 +323,7 @@ class PreparedName(NamedTuple):
         return " ".join(t.latin for t in self.tokens)
 
 
-_TRANSFORM_LABELS = {
+_TRANSFORM_LABELS: Final = {
     CYRILLIC: "Cyrillic romanised (BGN/PCGN-style table)",
     HAN: "Chinese: generic words translated, the rest to pinyin",
     ARABIC: "Arabic romanised (ICU), compared by consonant skeleton",
@@ -362,7 +360,7 @@ def arabic_final_a(word: str, following: str = "", definite: bool = False) -> st
     return word
 
 
-_AYN = "ع"
+_AYN: Final = "ع"
 
 
 def arabic_initial_ayn(word: str) -> str:
@@ -377,12 +375,12 @@ def arabic_initial_ayn(word: str) -> str:
 
 #: Letters that only Persian, Urdu and Pashto write (pe, che, zhe, gaf, keheh, farsi
 #: yeh): a name with one of them is read the Persian way.
-_PERSIAN_LETTERS = frozenset("پچژگکیۀ")
+_PERSIAN_LETTERS: Final = frozenset("پچژگکیۀ")
 #: Persian pronounces ض ذ ظ as z and ث as s, and Iranian and Afghan lists spell them
 #: so: رضا is Reza (Arabic Rida, Ridha), رضایی Rezaei, غیاث الدین Ghiasuddin
 #: (Arabic Ghiyath al-Din), ذاکر Zaker.  (ق stays q: Iranian lists write gh
 #: (Bagheri), Afghan ones q (Haqqani, Atiqullah).)
-_PERSIAN_READINGS = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
+_PERSIAN_READINGS: Final = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س"})
 
 
 def persian_readings(word: str) -> str:
@@ -392,8 +390,8 @@ def persian_readings(word: str) -> str:
 
 #: Company-form abbreviations that files glue onto a neighbouring word
 #: ("SistemyLLC", "JSCNPO", "GROUPCJSC"); none ends or starts an ordinary word.
-_GLUED_SUFFIXES = ("cjsc", "pjsc", "ojsc", "jsc", "llc", "ltd", "gmbh")
-_GLUED_PREFIXES = ("cjsc", "pjsc", "ojsc", "jsc", "llc", "ooo", "oao", "zao", "pao")
+_GLUED_SUFFIXES: Final = ("cjsc", "pjsc", "ojsc", "jsc", "llc", "ltd", "gmbh")
+_GLUED_PREFIXES: Final = ("cjsc", "pjsc", "ojsc", "jsc", "llc", "ooo", "oao", "zao", "pao")
 
 
 def _unglue_forms(tokens: list[str]) -> list[str]:
@@ -414,9 +412,9 @@ def _unglue_forms(tokens: list[str]) -> list[str]:
     return result
 
 
-_ALLAH = "الله"
-_DIN = "الدين"
-_ARABIC_LETTER_FORMS = str.maketrans({"ھ": "ه", "ۀ": "ه", "ە": "ه", "ی": "ي", "ک": "ك"})
+_ALLAH: Final = "الله"
+_DIN: Final = "الدين"
+_ARABIC_LETTER_FORMS: Final = str.maketrans({"ھ": "ه", "ۀ": "ه", "ە": "ه", "ی": "ي", "ک": "ك"})
 
 
 def normalise_arabic_letters(word: str) -> str:
@@ -433,7 +431,7 @@ def normalise_arabic_letters(word: str) -> str:
 #: GROUP" for UN's شبكة محمد جمال, "... PRIVATE COMPANY" for شرکت ...  As romanised
 #: letters (shbkt, shrkt) they would count as distinctive name words.  Not صنعت and
 #: صنایع (industry, industries): Iranian firms' Latin names keep them as Sanat, Sanaye.
-_ARABIC_GENERIC = {
+_ARABIC_GENERIC: Final = {
     normalise_arabic_letters(word): english
     for words, english in (
         (("شركة", "شرکت", "شركت"), "company"),
@@ -447,9 +445,9 @@ _ARABIC_GENERIC = {
     for word in words
 }
 
-_ABD = "عبد"
-_ABU = "ابو"
-_ZADEH = "زاده"
+_ABD: Final = "عبد"
+_ABU: Final = "ابو"
+_ZADEH: Final = "زاده"
 
 
 def _arabic_compound(
@@ -646,7 +644,7 @@ def _given_names_first(cleaned: str, tokens: list[str]) -> list[str]:
 
 
 #: "Abd" as lists write it before the article: ABED AL RAHMAAN for Abdul Rahman.
-_ABD_SPELLINGS = ("abd", "bd", "abed")
+_ABD_SPELLINGS: Final = ("abd", "bd", "abed")
 
 
 def _join_abd_al(
@@ -674,10 +672,10 @@ def _join_abd_al(
 
 
 #: Latin spellings of the article before "Din" (Nur al-Din, Emad El-Din, Ala ud Din).
-_AL_FORMS = frozenset({"al", "el", "ul", "ud", "ed", "ad", "id", "d"})
-_DIN_FORMS = frozenset({"din", "deen", "dine", "dean"})
+_AL_FORMS: Final = frozenset({"al", "el", "ul", "ud", "ed", "ad", "id", "d"})
+_DIN_FORMS: Final = frozenset({"din", "deen", "dine", "dean"})
 #: "al-Din" written as one word after the name (Salah Eddine, Nour Uddin).
-_JOINED_DIN = frozenset(
+_JOINED_DIN: Final = frozenset(
     {"eddine", "eddin", "uddin", "uddine", "addin", "addine", "iddin", "aldin", "eldin", "udin"}
 )
 
@@ -703,7 +701,7 @@ def _join_al_din(tokens: list[str], drop: set[int]) -> None:
             drop.add(i + 1)
 
 
-_GENERIC_LIST = sorted(GENERIC_WORDS | LOCATION_WORDS)
+_GENERIC_LIST: Final = sorted(GENERIC_WORDS | LOCATION_WORDS)
 
 
 @lru_cache(maxsize=100_000)
@@ -726,7 +724,7 @@ def generic_typo(token: str) -> str | None:
 #: read like particles, so that one side having it and the other not costs little,
 #: and it never makes a hit by itself.  Words that are also given names (Sayed, Imam,
 #: Hafiz) are left out.
-TITLES = frozenset(
+TITLES: Final = frozenset(
     """
     haji hajji hadji alhaji alhaj mullah mulla mollah maulawi mawlawi maulvi moulvi maulana
     mawlana qari sheikh shaikh shaykh sheik shaik mufti ustad ustadh general gen dr doctor
@@ -735,11 +733,11 @@ TITLES = frozenset(
 )
 
 
-_ROMAN = {
+_ROMAN: Final = {
     "ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
     "xi": "11", "xii": "12", "xiii": "13", "xiv": "14", "xv": "15",
 }  # fmt: skip
-_ROMAN_LETTERS = {"i": "1"}
+_ROMAN_LETTERS: Final = {"i": "1"}
 
 
 def _roman_numerals(tokens: list[str], single_letters: bool) -> list[str]:
@@ -788,16 +786,16 @@ def _romanisation_symbols(phon: str) -> set[str]:
     return set()
 
 
-_PINYIN_TARGETS = frozenset(ROMANISATION_EQUIVALENTS.values())
+_PINYIN_TARGETS: Final = frozenset(ROMANISATION_EQUIVALENTS.values())
 
 
 #: Two-letter company forms that languages write before the name.
-_LEADING_FORMS = frozenset({"ab", "ao", "pt", "cv", "ud", "ip", "tk"})
+_LEADING_FORMS: Final = frozenset({"ab", "ao", "pt", "cv", "ud", "ip", "tk"})
 #: Words that qualify a company form next to it ("PVT LTD", "(PRIVATE) LIMITED").
-_FORM_QUALIFIERS = frozenset(
+_FORM_QUALIFIERS: Final = frozenset(
     {"pvt", "private", "pte", "pty", "company", "co", "corp", "corporation"}
 )
-_FORM_NEIGHBOURS = _FORM_QUALIFIERS | FORM_WORD_SET
+_FORM_NEIGHBOURS: Final = _FORM_QUALIFIERS | FORM_WORD_SET
 #: ASCII spellings of forms rigour knows only with their diacritics or dots.
 _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("anonim", "sirketi"), "jsc"),
@@ -820,7 +818,7 @@ _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 #: Forms that are ordinary words anywhere but at a name's end (A S, ASH).
-_LAST_ONLY_FORMS = frozenset({("a", "s"), ("ash",), ("a", "sh")})
+_LAST_ONLY_FORMS: Final = frozenset({("a", "s"), ("ash",), ("a", "sh")})
 
 
 def _org_types(tokens: list[str], original: str) -> tuple[set[str], set[int]]:

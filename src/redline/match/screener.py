@@ -11,7 +11,7 @@ import threading
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from redline.match.compare import NameComparison, compare_names
 from redline.match.features import (
@@ -38,9 +38,9 @@ from redline.settings import Settings
 from redline.store import Store
 
 #: A weak alias (low-quality, per the publisher) counts a little less.
-WEAK_ALIAS_FACTOR = 0.95
+WEAK_ALIAS_FACTOR: Final = 0.95
 #: Score given to a subject whose identifier equals the query's, whatever the name.
-IDENTIFIER_SCORE = 0.97
+IDENTIFIER_SCORE: Final = 0.97
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from normality import ascii_text
 
@@ -23,7 +24,7 @@ from normality import ascii_text
 # lists romanise Russian and Ukrainian names with BGN/PCGN or passport rules
 # (Kh, Shch, Ts, Yu), while ICU maps Х->H, Щ->S, Ц->C, Ю->U, losing letters that the
 # phonetic folding below needs.  Measured on the dev set: see BENCHMARKS.md.
-_CYRILLIC = {
+_CYRILLIC: Final = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
     "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
@@ -34,15 +35,15 @@ _CYRILLIC = {
 
 # Letters of other scripts that look like Latin ones; a Latin-looking token mixing
 # them in is almost always a spoofed or mistyped Latin word.
-_HOMOGLYPHS = {
+_HOMOGLYPHS: Final = {
     "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
     "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
     "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x",
 }  # fmt: skip
 
-_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cn", "Mn", "Me"})
-_TOKEN_SPLIT = re.compile(r"[^\w]+|_", re.UNICODE)
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cf", "Cc", "Co", "Cn", "Mn", "Me"})
+_TOKEN_SPLIT: Final = re.compile(r"[^\w]+|_", re.UNICODE)
 
 LATIN, CYRILLIC, HAN, ARABIC, HANGUL, OTHER = (
     "latin",
@@ -56,7 +57,7 @@ LATIN, CYRILLIC, HAN, ARABIC, HANGUL, OTHER = (
 
 #: Latin letters whose diacritic makes another sound, written out before diacritics go:
 #: Turkish, Azerbaijani and Romanian ş/ș are "sh" in English spellings (Ilan Şor: SHOR).
-_SPELLED_OUT = str.maketrans({"ş": "sh", "Ş": "sh", "ș": "sh", "Ș": "sh"})
+_SPELLED_OUT: Final = str.maketrans({"ş": "sh", "Ş": "sh", "ș": "sh", "Ș": "sh"})
 
 
 def clean_name(text: str) -> str:
@@ -78,10 +79,10 @@ def clean_name(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
-_APOSTROPHES = re.compile(r"(?<=\w)['’ʼ`´ʻ](?=\w)")
+_APOSTROPHES: Final = re.compile(r"(?<=\w)['’ʼ`´ʻ](?=\w)")
 
 
-_HAN_RUN = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
+_HAN_RUN: Final = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 
 
 def split_tokens(text: str) -> list[str]:
@@ -107,7 +108,7 @@ def split_tokens(text: str) -> list[str]:
 
 #: A word and the number written onto it: vessels' numbers (YUJONG1 for YU JONG 1,
 #: SAMMA2 for SAM MA 2).  Not a letter or two before digits (S7, A320: one code).
-_NUMBERED = re.compile(r"^([a-zA-Z]{3,})([0-9]+)$")
+_NUMBERED: Final = re.compile(r"^([a-zA-Z]{3,})([0-9]+)$")
 
 
 def script_of(token: str) -> str:
@@ -207,14 +208,14 @@ _PHON_RULES: tuple[tuple[str, str], ...] = (
     # -iy, -ii, -iya endings of Russian names (Dmitriy, Dmitrii, Yuliya) after y -> i.
     ("ii", "i"),
 )
-_REPEATS = re.compile(r"(.)\1+")
-_HARD_C = re.compile(r"c(?!h)")
+_REPEATS: Final = re.compile(r"(.)\1+")
+_HARD_C: Final = re.compile(r"c(?!h)")
 # Doubled consonants are spelling noise across romanisations (Mohammed, Mohamed);
 # doubled vowels are not squashed, or TAATTA would read as TATA.
 # Renderings of عبد ال (servant of): Abdel, Abdal, Abdol, Abdoul are all Abdul.
-_ARABIC_PREFIXES = {"abdel": "abdul", "abdal": "abdul", "abdol": "abdul", "abdil": "abdul"}
-_CONSONANT_REPEATS = re.compile(r"([b-df-hj-np-tv-z])\1+")
-_VOWELS = re.compile(r"[aeiou]")
+_ARABIC_PREFIXES: Final = {"abdel": "abdul", "abdal": "abdul", "abdol": "abdul", "abdil": "abdul"}
+_CONSONANT_REPEATS: Final = re.compile(r"([b-df-hj-np-tv-z])\1+")
+_VOWELS: Final = re.compile(r"[aeiou]")
 
 
 @lru_cache(maxsize=200_000)
