@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import pytest
 
+from redline.match import Screener
 from redline.match.native import StaleNativeBuild, check_native_build, compiled_modules
 
 
@@ -58,3 +62,73 @@ def test_the_core_runs_compiled_where_a_compiler_is_at_hand() -> None:
     assert compiled == dict.fromkeys(compiled, expected), (
         "the matching core should run compiled where a C compiler is installed: `make native`"
     )
+
+
+SCREEN_SCRIPT = """
+import json, sys
+from pathlib import Path
+from redline.match import Query, Screener
+from redline.store import Store
+store = Store(sys.argv[1])
+screener = Screener(store, index_dir=Path(sys.argv[2]))
+out = []
+for line in sys.stdin:
+    name, schema = json.loads(line)
+    found = screener.screen(Query.of(name, schema=schema), threshold=0.5)
+    out.append([[m.entity_id, round(m.score, 9), m.matched_name] for m in found])
+import redline.match.compare as compare
+print(json.dumps({"compare": compare.__file__, "results": out}))
+"""
+
+
+@pytest.mark.slow
+def test_compiled_and_source_modules_screen_alike(screener: Screener, tmp_path: Path) -> None:
+    """The compiled modules are built from the sources but run under mypyc's rules:
+    the same queries must get the same matches, scores and names from both."""
+    import redline
+
+    package = Path(redline.__file__).parent
+    sources = tmp_path / "sources"
+    shutil.copytree(
+        package, sources / "redline", ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__")
+    )
+    index = screener.index
+    names = [
+        (index.names[position].listed, index.entities[index.names[position].entity].schema)
+        for position in range(0, len(index.names), max(1, len(index.names) // 150))
+    ]
+    queries = (
+        names
+        + [(make_typo(name), schema) for name, schema in names]
+        + [
+            ("Владимир Путин", "Person"),
+            ("香港華強電子有限公司", None),
+            ("محمد عبد الرحمن", "Person"),
+            ("HK Electronics Trading Limited", "Company"),
+        ]
+    )
+    stdin = "\n".join(json.dumps(q, ensure_ascii=False) for q in queries)
+    assert screener.index_dir is not None
+    runs = {}
+    for label, path in (("compiled", None), ("sources", sources)):
+        env = {**os.environ, "PYTHONPATH": str(path) if path else ""}
+        done = subprocess.run(
+            [sys.executable, "-c", SCREEN_SCRIPT, screener.store.url, str(screener.index_dir)],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        runs[label] = json.loads(done.stdout)
+    assert runs["sources"]["compare"].endswith("compare.py")
+    assert runs["sources"]["compare"].startswith(str(sources))
+    compiled = runs["compiled"]["results"]
+    assert sum(map(len, compiled)) > len(names)  # the listed names find themselves
+    assert compiled == runs["sources"]["results"]
+
+
+def make_typo(name: str) -> str:
+    """The name with its middle letters swapped."""
+    middle = len(name) // 2
+    return name[: middle - 1] + name[middle] + name[middle - 1] + name[middle + 1 :]
