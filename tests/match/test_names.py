@@ -540,3 +540,20 @@ def test_aw_diphthong_written_au() -> None:
     assert phon("Tawhid") == phon("Таухид")
     # The UK: Kawa Omar Ahmed; also written Kaua.
     assert phon("Kawa") == phon("Kaua")
+
+
+def test_soviet_era_open_and_closed_type_forms() -> None:
+    # OFAC lists OTKRYTOE AKTSIONERNOE OBSHCHESTVO OTKRYTOGO TIPA KRYLOVSKI ELEVATOR as
+    # an alias of KRYLOVSKI ELEVATOR, OAO: "of the open type" is the old form AOOT.
+    name = prep("OTKRYTOE AKTSIONERNOE OBSHCHESTVO OTKRYTOGO TIPA KRYLOVSKI ELEVATOR", False)
+    assert [t.latin for t in name.tokens] == ["krylovski", "elevator"]
+    assert "jsc" in name.org_types
+    assert (
+        score(
+            "OTKRYTOE AKTSIONERNOE OBSHCHESTVO OTKRYTOGO TIPA KRYLOVSKI ELEVATOR",
+            "KRYLOVSKI ELEVATOR, OAO",
+            False,
+        )
+        == 1.0
+    )
+    assert "jsc" in prep("AKTSIONERNOE OBSHCHESTVO ZAKRYTOGO TIPA ROSTOK", False).org_types

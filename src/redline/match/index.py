@@ -42,7 +42,7 @@ from redline.match.names import (
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 58
+INDEX_FORMAT = 59
 
 NAME_PROPS: Final = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 

@@ -798,6 +798,11 @@ _FORM_QUALIFIERS: Final = frozenset(
 _FORM_NEIGHBOURS: Final = _FORM_QUALIFIERS | FORM_WORD_SET
 #: ASCII spellings of forms rigour knows only with their diacritics or dots.
 _EXTRA_FORMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    # The Soviet-era forms AOOT and AOZT, "joint stock company of the open (closed)
+    # type", which lists write after the modern form: OTKRYTOE AKTSIONERNOE OBSHCHESTVO
+    # OTKRYTOGO TIPA KRYLOVSKI ELEVATOR is KRYLOVSKI ELEVATOR, OAO.
+    (("otkrytogo", "tipa"), "jsc"),
+    (("zakrytogo", "tipa"), "jsc"),
     (("anonim", "sirketi"), "jsc"),
     (("limited", "sirketi"), "llc"),
     (("ltd", "sti"), "llc"),
