@@ -14,8 +14,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
-from pypinyin import Style, lazy_pinyin
-
 # Generic words of company names and their English equivalents as lists write them.
 # Simplified and traditional forms both listed.  Longest match wins.
 _GLOSSARY: dict[str, str] = {
@@ -131,5 +129,10 @@ def han_to_tokens(run: str) -> tuple[str, ...]:
 
 
 def _pinyin(chars: str) -> str:
+    # Imported on the first Han characters met: pypinyin's tables take a quarter of a
+    # second to load, which every command that never meets Chinese (``screen-file``
+    # over a saved index, the API) would pay at start.
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(chars, style=Style.NORMAL, errors="ignore")
     return "".join(s.lower() for s in syllables if s.isascii() and s.isalpha())
