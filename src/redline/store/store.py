@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from followthemoney import EntityProxy
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import Connection, Row
 
 from redline.settings import Settings
 from redline.store.schema import active_version, entity, load_attempt, metadata, source_version
+
+if TYPE_CHECKING:
+    from followthemoney import EntityProxy
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class StoredEntity:
 
     @cached_property
     def proxy(self) -> EntityProxy:
+        from followthemoney import EntityProxy  # not at import: screening never needs it
+
         return EntityProxy.from_dict(self.data)
 
 
