@@ -500,6 +500,12 @@ def nomenklatura_side(
 # --------------------------------------------------------------------------- main
 
 
+def median_run(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median rate (the lower middle one of an even count)."""
+    ranked = sorted(runs, key=lambda run: run["names_per_s"] or 0.0)
+    return dict(ranked[(len(ranked) - 1) // 2])
+
+
 def run_cli(home: Path, csv_path: Path, out: Path, workers: int) -> dict[str, Any]:
     redline = Path(sys.executable).with_name("redline")
     command = [str(redline), "screen-file", str(csv_path), "--output", str(out)]
@@ -549,6 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--queries", type=int, default=DEFAULT_QUERIES, help="latency sample")
     parser.add_argument("--file-rows", type=int, default=DEFAULT_FILE_ROWS, help="throughput")
+    parser.add_argument("--repeat", type=int, default=3, help="throughput runs (median kept)")
     parser.add_argument("--nomenklatura-queries", type=int, default=DEFAULT_NK_QUERIES)
     parser.add_argument("--no-nomenklatura", action="store_true")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -561,6 +568,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "queries": args.queries,
         "warmup_queries": WARMUP_QUERIES,
         "file_rows": args.file_rows,
+        "throughput_repeats": args.repeat,
         "workers": WORKERS,
         "negative_share": NEGATIVE_SHARE,
         "perturbed_share_of_listed": PERTURBED_SHARE,
@@ -651,20 +659,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         csv_path = work / "parties.csv"
         write_csv(rows, csv_path)
         gc.collect()
-        many = child(["throughput", str(home), str(csv_path), str(WORKERS)])
+        # The machine's speed drifts within a run (other tenants): both measurements are
+        # taken ``--repeat`` times, alternately, and the median run of each is the figure.
+        many_runs: list[dict[str, Any]] = []
+        cli_runs: list[dict[str, Any]] = []
+        for attempt in range(1, args.repeat + 1):
+            many_runs.append(child(["throughput", str(home), str(csv_path), str(WORKERS)]))
+            cli_runs.append(run_cli(home, csv_path, work / "out.jsonl", WORKERS))
+            print(
+                f"  run {attempt}: screen_many {many_runs[-1]['names_per_s']:.0f} names/s, "
+                f"screen-file {cli_runs[-1]['names_per_s']:.0f} names/s "
+                f"(calibration loop {calibration()} s)"
+            )
+        many = median_run(many_runs)
+        cli = median_run(cli_runs)
         print(
             f"screen_many (fresh process; parent index load, pool start-up included): "
             f"{many['total_s']:.2f} s = {many['names_per_s']:.0f} names/s "
             f"(first result after {many['until_first_result_s']} s; steady "
             f"{many['steady_names_per_s']} names/s; {many['errors']} errors; "
-            f"{many['names_per_cpu_s']} names per CPU-second)"
+            f"{many['names_per_cpu_s']} names per CPU-second; median of {len(many_runs)} runs)"
         )
-        cli = run_cli(home, csv_path, work / "out.jsonl", WORKERS)
         print(
             f"redline screen-file end to end: {cli['total_s']:.2f} s = "
             f"{cli['names_per_s']:.0f} names/s ({cli['rows_written']} lines written; "
-            f"{cli['names_per_cpu_s']} names per CPU-second)"
+            f"{cli['names_per_cpu_s']} names per CPU-second; median of {len(cli_runs)} runs)"
         )
+        many["runs_names_per_s"] = [r["names_per_s"] for r in many_runs]
+        cli["runs_names_per_s"] = [r["names_per_s"] for r in cli_runs]
         report["throughput"] = {"screen_many": many, "cli_screen_file": cli}
         rate = min(many["names_per_s"] or 0.0, cli["names_per_s"] or 0.0)
         print(
