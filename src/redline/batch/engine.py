@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
+from redline.batch.lookahead import Lookahead
 from redline.goods.hs import ControlList, load_chpl, load_control_list, match_lists
 from redline.goods.rules import Rule, evaluate, load_rules
 from redline.goods.shipment import Party, PartyHit, Shipment, ShipmentFacts, Verdict
@@ -242,28 +240,16 @@ def run_local(
             yield verdict
         return
     _worker = screener
-    rows = iter(shipments)
-    pending: deque[tuple[list[Shipment], list[Lookup], AsyncResult[list[object]]]] = deque()
-    asked: set[Lookup] = set()  # sent to the workers, not back yet
     with mp.get_context("fork").Pool(count) as pool:
-        while True:
-            block = list(islice(rows, BLOCK_ROWS))
-            if block:
-                lookups = [item for item in screener.lookups(block) if item not in asked]
-                asked.update(lookups)
-                chunk = max(1, min(32, len(lookups) // (4 * count)))
-                pending.append((block, lookups, pool.map_async(_look_up, lookups, chunk)))
-            if not pending:
-                break
-            if block and len(pending) <= BLOCKS_AHEAD:
-                continue
-            done, lookups, result = pending.popleft()
-            screener.remember(lookups, result.get())
-            asked.difference_update(lookups)
-            for shipment in done:
+        ahead: Lookahead[Shipment, Lookup, object] = Lookahead(
+            pool, _look_up, workers=count, block_rows=BLOCK_ROWS, ahead=BLOCKS_AHEAD
+        )
+        for block, lookups, results in ahead.blocks(shipments, screener.lookups):
+            screener.remember(lookups, results)
+            for shipment in block:
                 verdict = screener.verdict(shipment)
                 if on_verdict:
                     on_verdict(verdict)
                 yield verdict
             if screener.remembered > 2 * _CACHE_SIZE:
-                screener.forget_except(row for item in pending for row in item[0])
+                screener.forget_except(ahead.waiting())

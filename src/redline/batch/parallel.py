@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from itertools import islice
-from multiprocessing.pool import AsyncResult
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from functools import partial
+from multiprocessing.pool import Pool
+from typing import TypeVar
 
 import orjson
 
+from redline.batch.lookahead import Lookahead
 from redline.match import Match, MatchConfig, Query, Screener
 from redline.settings import Settings
 
@@ -69,9 +70,18 @@ def encode_results(matches: list[Match]) -> bytes:
     return orjson.dumps([m.to_dict() for m in matches], option=orjson.OPT_SERIALIZE_NUMPY)
 
 
-def query_key(query: Query) -> Hashable:
-    """What the results of ``query`` depend on: its row ``id`` does not count."""
-    return (query.names, query.schema, query.birth_dates, query.countries, query.identifiers)
+def query_key(query: Query) -> Query:
+    """What the results of ``query`` depend on: the query without its row ``id``."""
+    return replace(query, id=None) if query.id is not None else query
+
+
+def _screen_key(
+    screen: Callable[[tuple[Query, int, float | None]], R],
+    limit: int,
+    threshold: float | None,
+    query: Query,
+) -> R:
+    return screen((query, limit, threshold))
 
 
 def screen_many(
@@ -142,7 +152,7 @@ def _run(
 
 
 def _answer(
-    pool: Any,
+    pool: Pool | None,
     screen: Callable[[tuple[Query, int, float | None]], tuple[R | None, str | None]],
     queries: Iterable[Query | None],
     limit: int,
@@ -152,44 +162,25 @@ def _answer(
 ) -> Iterator[tuple[R | None, str | None]]:
     """Results for ``queries`` in order, each distinct query screened once (on
     ``pool``, or in this process without one)."""
-    rows = iter(queries)
-    # Per block: each row's query key (None: no name), the keys sent, their results.
-    pending: deque[
-        tuple[list[Hashable | None], list[Hashable], AsyncResult[list[tuple[R | None, str | None]]]]
-    ]
-    pending = deque()
-    known: dict[Hashable, tuple[R | None, str | None]] = {}
-    asked: set[Hashable] = set()  # sent to the workers, not back yet
-    while True:
-        block = list(islice(rows, BLOCK_ROWS))
-        keys: list[Hashable | None] = [None if q is None else query_key(q) for q in block]
-        if block:
-            fresh: dict[Hashable, Query] = {}
-            for key, query in zip(keys, block, strict=True):
-                if key is not None and key not in known and key not in asked:
-                    fresh.setdefault(key, query)  # type: ignore[arg-type]
-            asked.update(fresh)
-            jobs = [(query, limit, threshold) for query in fresh.values()]
-            if pool is None:
-                known.update(zip(fresh, map(screen, jobs), strict=True))
-                asked.clear()
-            else:
-                chunk = max(1, min(32, len(jobs) // (4 * count)))
-                pending.append((keys, list(fresh), pool.map_async(screen, jobs, chunk)))
-                if len(pending) <= BLOCKS_AHEAD:
-                    continue
-        if pool is not None:
-            if not pending:
-                break
-            keys, sent, result = pending.popleft()
-            known.update(zip(sent, result.get(), strict=True))
-            asked.difference_update(sent)
-        elif not block:
-            break
-        for key in keys:
+    known: dict[Query, tuple[R | None, str | None]] = {}
+    ahead: Lookahead[Query | None, Query, tuple[R | None, str | None]] = Lookahead(
+        pool,
+        partial(_screen_key, screen, limit, threshold),
+        workers=count,
+        block_rows=BLOCK_ROWS,
+        ahead=BLOCKS_AHEAD,
+    )
+    keys = (None if query is None else query_key(query) for query in queries)
+
+    def needs(block: list[Query | None]) -> list[Query]:
+        return [key for key in block if key is not None and key not in known]
+
+    for block, sent, results in ahead.blocks(keys, needs):
+        known.update(zip(sent, results, strict=True))
+        for key in block:
             if on_result:
                 on_result()
             yield _NO_NAME if key is None else known[key]
         if len(known) > KEPT_RESULTS:
-            needed = {key for item in pending for key in item[0] if key is not None}
-            known = {key: value for key, value in known.items() if key in needed}
+            waiting = set(ahead.waiting())
+            known = {key: value for key, value in known.items() if key in waiting}
