@@ -6,7 +6,15 @@ import pytest
 
 from redline.match.chinese import han_to_tokens
 from redline.match.compare import compare_names, token_similarity
-from redline.match.names import GENERIC, LOCATION, NAME, PreparedName, Token, prepare_name
+from redline.match.names import (
+    GENERIC,
+    LOCATION,
+    NAME,
+    PARTICLE,
+    PreparedName,
+    Token,
+    prepare_name,
+)
 from redline.match.text import clean_name, consonants, phonetic, romanise
 
 
@@ -187,6 +195,86 @@ def test_russian_generic_words_of_firms() -> None:
     )
     # Transliterated as the lists write it, with its endings.
     assert prep("OOO TORGOVYI DOM ALMAZ", False).tokens[0].latin == "trading"
+
+
+def test_bodies_names_in_bulgarian_read_in_english() -> None:
+    # EU list: the Popular Front for the Liberation of Palestine, in Bulgarian.
+    bulgarian = prep("Народен Фронт за освобождение на Палестина", False)
+    assert [t.latin for t in bulgarian.tokens] == [
+        "popular",
+        "front",
+        "for",
+        "liberation",
+        "of",
+        "palestina",
+    ]
+    assert "common words of bodies' names read in English" in bulgarian.transforms
+    # "на" (of) is no company form (N.A.) inside a Cyrillic name.
+    assert bulgarian.org_types == frozenset()
+    # The Bulgarian article and plural endings: Революционни въоръжени сили (the
+    # Revolutionary Armed Forces of Colombia), партията (the party).
+    farc = prep("Революционни въоръжени сили на Колумбия", False)
+    assert [t.latin for t in farc.tokens][:3] == ["revolutionary", "armed", "forces"]
+    assert prep("Партията", False).tokens[0].latin == "party"
+    assert (
+        score(
+            "Революционни въоръжени сили на Колумбия",
+            "Revolutionary Armed Forces of Colombia",
+            False,
+        )
+        >= 0.9
+    )
+    # Russian: the Strategic Culture Foundation (OFAC), Фонд стратегической культуры.
+    assert [t.latin for t in prep("Фонд стратегической культуры", False).tokens] == [
+        "fund",
+        "strategic",
+        "culture",
+    ]
+
+
+def test_glossary_reads_short_stems_in_cyrillic_only() -> None:
+    # Сила (force) is a word of a body's name in Cyrillic; SILO in Latin letters is a
+    # brand, and a person called Армия keeps the name.
+    assert prep("Сили", False).tokens[0].latin == "forces"
+    assert prep("SILO TRADING", False).tokens[0].latin == "silo"
+    assert prep("Армия Иван", True).tokens[0].latin != "army"
+
+
+def test_bulgarian_er_is_a_vowel() -> None:
+    # Bulgarian ъ is a vowel (път: pat, Въоръжена: vaorazhena); Russian ъ before е, ю,
+    # я is the silent hard sign (объединение: obedinenie).
+    assert romanise("път") == "pat"
+    assert romanise("въоръжена") == "vaorazhena"
+    assert romanise("объединение") == "obedinenie"
+    assert romanise("подъезд") == "podezd"
+
+
+def test_same_root_under_another_ending() -> None:
+    # Палестински ислямски джихад (EU, Bulgarian) / Palestinian Islamic Jihad.
+    similarity, how = token_similarity(
+        prep("Палестински", False).tokens[0], prep("Palestinian", False).tokens[0]
+    )
+    assert how == "same root, other ending"
+    assert similarity >= 0.85
+    assert score("Палестински ислямски джихад", "Palestinian Islamic Jihad", False) >= 0.88
+    # Short words never: PETROCHEM / PETROLEUM share too little.
+    assert token_similarity(prep("Petrochem").tokens[0], prep("Petroleum").tokens[0])[0] == 0.0
+
+
+def test_number_only_one_name_has() -> None:
+    # OFAC vessel MUNAKATA, listed with its alias MUNAKATA MARU NO.5: a more specific
+    # name, a possible match; two hull numbers disagree, which weighs more.
+    assert score("MUNAKATA MARU NO.5", "MUNAKATA", False) >= 0.88
+    assert score("SAM JONG 1", "SAM JONG 2", False) < score("SAM JONG 1", "SAM JONG", False)
+
+
+def test_wa_is_a_particle() -> None:
+    # UN: BAUDOIN NGARUYE WA MYAMURO; "wa" (son of) is no distinctive word.
+    listed = prep("BAUDOIN NGARUYE WA MYAMURO", True)
+    assert [t.kind for t in listed.tokens] == [NAME, NAME, PARTICLE, NAME]
+    assert score("Colonel Baudoin NGARUYE", "BAUDOIN NGARUYE WA MYAMURO", True) > score(
+        "Colonel Baudoin NGARUYE", "BAUDOIN NGARUYE WAX MYAMURO", True
+    )
 
 
 def test_comma_form_read_given_names_first() -> None:

@@ -17,7 +17,7 @@ from typing import Any, Final, NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
 
-from redline.match.names import INITIAL, NAME, PARTICLE, PreparedName, Token
+from redline.match.names import INITIAL, NAME, NUMBER, PARTICLE, PreparedName, Token
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Weight of a token given its kind and how common it is on the lists.
@@ -45,6 +45,8 @@ ONE_EDIT_LONG_SIMILARITY: Final = 0.88
 #: Words of two or three consonants that differ in their vowels only.
 SHORT_VOWELS_SIMILARITY: Final = 0.85
 _VOWEL_LETTERS: Final = frozenset("aeiou")
+#: Long words whose consonants agree up to another language's ending (_same_root).
+SAME_ROOT_SIMILARITY: Final = 0.85
 #: Token pairs below this similarity are not paired at all.
 MIN_TOKEN_SIMILARITY: Final = 0.8
 
@@ -178,7 +180,20 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return one_edit, "one typo"
     if ratio >= MIN_TOKEN_SIMILARITY:
         return ratio, "similar spelling"
+    if shortest >= 7 and _same_root(a.cons, b.cons):
+        return SAME_ROOT_SIMILARITY, "same root, other ending"
     return 0.0, ""
+
+
+def _same_root(a: str, b: str) -> bool:
+    """Whether two long words share their first four consonants or more, three
+    quarters of the shorter word's: a name's root under another language's ending
+    (Кюрдска: Kurdistan, Филипините: Philippines, Палестински: Palestinian)."""
+    shorter = min(len(a), len(b))
+    shared = 0
+    while shared < shorter and a[shared] == b[shared]:
+        shared += 1
+    return shared >= 4 and shared * 4 >= shorter * 3
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -420,6 +435,10 @@ def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     return (fused, *[t for t in tokens if t.kind != NAME])
 
 
+def _has_number(tokens: tuple[Token, ...]) -> bool:
+    return any(t.kind == NUMBER for t in tokens)
+
+
 def _has_word(tokens: tuple[Token, ...]) -> bool:
     return any(t.kind != PARTICLE for t in tokens)
 
@@ -534,7 +553,15 @@ def _align(
         middle = bool(used) and all(used[0] < k < used[-1] for k, f in enumerate(free) if f)
         share = OMITTED_MIDDLE if middle else OMITTED
     if left_q or left_l:
-        total += sum([weight(t) for t in (*left_q, *left_l)]) * share
+        left = sum([weight(t) for t in (*left_q, *left_l)])
+        # A number only one name has (MUNAKATA MARU NO.5 / MUNAKATA, a hull or a
+        # branch number) makes a more specific name, not another one: half its weight.
+        # Two different numbers (SAM JONG 1 / SAM JONG 2) pair with nothing and count fully.
+        if not _has_number(listed):
+            left -= 0.5 * sum([weight(t) for t in left_q if t.kind == NUMBER])
+        if not _has_number(query):
+            left -= 0.5 * sum([weight(t) for t in left_l if t.kind == NUMBER])
+        total += left * share
     # Generic words alone never make a hit: unless some distinctive token pairs up,
     # only a name that agrees in every word, typos aside (a listed "Hong Kong
     # Electronics", "China General Nuclear Power Corporation"), counts.

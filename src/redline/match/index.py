@@ -42,7 +42,7 @@ from redline.match.names import (
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 59
+INDEX_FORMAT = 61
 
 NAME_PROPS: Final = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -395,7 +395,7 @@ class NameIndex:
         schema: str | None,
         *,
         entities: int,
-        names_per_entity: int = 2,
+        names_per_entity: int = 4,
         pool: int = 300,
         exclude: Mapping[str, set[str]] | None = None,
         sources: Collection[str] | None = None,

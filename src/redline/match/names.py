@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 from rigour.names import NameTypeTag, analyze_names, extract_org_types
 
 from redline.match.chinese import ROMANISATION_EQUIVALENTS, han_to_tokens, has_han
+from redline.match.glossary import english_word
 from redline.match.text import (
     ARABIC,
     CYRILLIC,
@@ -70,7 +71,8 @@ GENERIC_WORDS: Final = frozenset(
     consulting network networks software instrument instruments precision research institute
     university center centre foundation association trust capital finance financial fund the
     maru no
-    and of for de la des del y e et und new first star national state organization
+    and of for on in to by with from de la des del y e et und new first star national state
+    organization
     organisation organizations establishment department ministry office agency authority
     administration express airways airlines complex plant factory works production
     scientific science sciences technical technological academy bureau directorate committee
@@ -199,48 +201,6 @@ def _correct_form_context(tokens: list[str]) -> list[str]:
     return fixed
 
 
-#: Russian generic words of firms' names, by stem, and their English equivalents: in
-#: Cyrillic or transliterated (ТОРГОВЫЙ, TORGOVYI), with any of the usual endings.
-_RUSSIAN_GENERIC_STEMS: Final = {
-    "bank": "bank",
-    "finansov": "financial",
-    "korporats": "corporation",
-    "kompani": "company",
-    "grupp": "group",
-    "kholding": "holding",
-    "torgov": "trading",
-    "tekhnologi": "technology",
-    "elektronik": "electronics",
-    "mezhdunarodn": "international",
-    "predpriyati": "enterprise",
-    "investitsion": "investment",
-    "neftyan": "oil",
-    "kommerchesk": "commercial",
-    "promyshlenn": "industrial",
-    "stroiteln": "construction",
-    "transportn": "transport",
-    "logistik": "logistics",
-    "energetichesk": "energy",
-    "kontsern": "concern",
-}
-_RUSSIAN_ENDINGS: Final = frozenset(
-    [*"a y i e o u ya ii iya yy yi iy ij yj aya oe ogo oy oi ykh ikh om ami".split(), ""]
-)
-
-
-@lru_cache(maxsize=100_000)
-def russian_generic(latin: str) -> str | None:
-    """The English generic word a romanised Russian word of a firm's name stands for
-    (finansovaya: financial, korporatsiya: corporation, torgovyi: trading), so that
-    "ПАО Банк Финансовая Корпорация Открытие" meets "BANK OTKRITIE FINANCIAL
-    CORPORATION PJSC" on its one distinctive word, and generic words weigh little."""
-    for cut in range(min(3, len(latin) - 3) + 1):
-        stem, ending = latin[: len(latin) - cut], latin[len(latin) - cut :]
-        if ending in _RUSSIAN_ENDINGS and stem in _RUSSIAN_GENERIC_STEMS:
-            return _RUSSIAN_GENERIC_STEMS[stem]
-    return None
-
-
 #: Abbreviations lists and customers use for words other names spell out.
 #: Written out, the abbreviated generic words of firms' names pair with their full
 #: spelling (UNITED INSTRUMENT MANUFACTURING CORP. / CORPORATION, RUST CLOSED
@@ -289,6 +249,9 @@ PARTICLES: Final = frozenset(
         "le",
         "ter",
         "ould",
+        # Arabic "and" (Jama'at al-Tawhid wa'al-Jihad), East African "son of" (Baudoin
+        # Ngaruye wa Myamuro).
+        "wa",
     ]
 )
 
@@ -525,6 +488,7 @@ def prepare_name(
     latin_tokens: list[str] = []
     part_symbols: list[set[str]] = []
     vowelless: set[int] = set()
+    cyrillic: set[int] = set()
     homoglyphs = False
     looks_latin = latin_context(raw_tokens)
     persian = not _PERSIAN_LETTERS.isdisjoint(cleaned)
@@ -579,6 +543,8 @@ def prepare_name(
                 part_symbols.append(set())
             continue
         if latin:
+            if script == CYRILLIC:
+                cyrillic.add(len(latin_tokens))
             if script == ARABIC:
                 vowelless.add(len(latin_tokens))
                 latin = arabic_long_vowels(latin)
@@ -595,7 +561,10 @@ def prepare_name(
     org_types: set[str] = set()
     drop: set[int] = set()
     if person is not True and forms:
-        latin_tokens = _correct_form_context([russian_generic(t) or t for t in latin_tokens])
+        translated = [english_word(t, i in cyrillic) or t for i, t in enumerate(latin_tokens)]
+        if translated != latin_tokens:
+            transforms.append("common words of bodies' names read in English")
+        latin_tokens = _correct_form_context(translated)
         org_types, drop = _org_types(latin_tokens, text)
         if org_types:
             transforms.append("company form as type: " + ", ".join(sorted(org_types)))

@@ -168,9 +168,25 @@ def romanise(token: str) -> str:
     """Lower-case ASCII form of one cleaned token of any script but Chinese."""
     script = script_of(token)
     if script == CYRILLIC:
+        if "ъ" in token or "Ъ" in token:
+            token = _bulgarian_er(token)
         latin = "".join(_CYRILLIC.get(c, c) for c in token)
         return _ascii(latin)
     return _ascii(token)
+
+
+#: Letters before which ъ is Russian's silent hard sign (объект, подъезд).
+_IOTATED: Final = frozenset("еёюяЕЁЮЯ")
+
+
+def _bulgarian_er(token: str) -> str:
+    """ъ as Bulgarian's vowel (Въоръжена: Vaorazhena, път: pat, as Bulgaria's official
+    romanisation writes it), except before е, ё, ю, я and at a word's end, where it is
+    Russian's hard sign (old spelling: Петръ), written as nothing."""
+    return "".join(
+        "а" if c in "ъЪ" and i + 1 < len(token) and token[i + 1] not in _IOTATED else c
+        for i, c in enumerate(token)
+    )
 
 
 def _ascii(token: str) -> str:
