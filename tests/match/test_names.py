@@ -364,7 +364,7 @@ def test_roman_numerals_hard_c_and_vessel_words() -> None:
     assert phon("Cascari") == phon("Kaskariy")
     assert phon("Chaika") != phon("Kaika")
     assert score("MUNAKATA MARU NO.5", "MUNAKATA", False) > score(
-        "MUNAKATA YARD 5", "MUNAKATA", False
+        "MUNAKATA FALCON 5", "MUNAKATA", False
     )
 
 
@@ -645,3 +645,40 @@ def test_soviet_era_open_and_closed_type_forms() -> None:
         == 1.0
     )
     assert "jsc" in prep("AKTSIONERNOE OBSHCHESTVO ZAKRYTOGO TIPA ROSTOK", False).org_types
+
+
+def test_french_ch_for_sh() -> None:
+    # UN: Said Ben Abdelhakim Ben Omar AL-CHERIF, also written SHERIF.
+    similarity, how = token_similarity(
+        prep("Cherif", True).tokens[0], prep("Sherif", True).tokens[0]
+    )
+    assert (similarity, how) == (0.9, "French spelling (ch for sh)")
+    assert score("Sherif Ataf", "Ataf Cherif", True) >= 0.88
+
+
+def test_latin_rendering_keeps_the_arabic_initial() -> None:
+    # أرامكس (Aramex) starts with alif: no rendering of it starts with R (OFAC's REMEXI
+    # malware); الوطن (al-Watan) starts with و, which EATON cannot render.
+    aramex = prep("أرامكس", False).tokens[0]
+    assert token_similarity(aramex, prep("REMEXI", False).tokens[0])[0] < 0.8
+    assert token_similarity(aramex, prep("ARAMEX", False).tokens[0])[0] >= 0.85
+    watan = prep("الوطن", False).tokens[-1]
+    assert token_similarity(watan, prep("EATON", False).tokens[0])[0] < 0.8
+    assert token_similarity(watan, prep("WATAN", False).tokens[0])[0] >= 0.85
+
+
+def test_title_and_surname_with_the_given_name_dropped() -> None:
+    # UN: PROFESSOR MOJTABA ATARODI, screened as "Professor Atarodi".
+    assert score("PROFESSOR ATARODI", "PROFESSOR MOJTABA ATARODI", True) >= 0.88
+    # A bare surname still meets a full name as weak evidence only.
+    assert score("ATARODI", "MOJTABA ATARODI", True) < score(
+        "PROFESSOR ATARODI", "PROFESSOR MOJTABA ATARODI", True
+    )
+
+
+def test_freight_and_shipyard_words_are_generic() -> None:
+    # OFAC: GATEWICK LLC, alias GATEWICK FREIGHT AND CARGO; HYUNDAI MIPO 2655, built
+    # as YARD NO.2655 HYUNDAI M.D.
+    kinds = {t.latin: t.kind for t in prep("GATEWICK FREIGHT AND CARGO", False).tokens}
+    assert kinds["freight"] == kinds["cargo"] == GENERIC
+    assert {t.latin: t.kind for t in prep("YARD NO.2655", False).tokens}["yard"] == GENERIC

@@ -100,16 +100,20 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         return (0.97 if close else 0.88), "spelling variant"
     if a.symbols & b.symbols:
         return 0.95, "same name in another script or spelling"
-    if (a.vowelless or b.vowelless) and (
-        (a.cons == b.cons and len(a.cons) >= 2)
-        # ق is q, k, g or gh in Latin renderings (باقری: Bagheri; قاسم: Qasim, Ghasem).
-        or (a.cons.translate(_QAF) == b.cons.translate(_QAF) and len(a.cons) >= 2)
-        # و is a long vowel or the consonant w, v (فدوی: Fadavi; موسوی: Mousavi).
-        or (a.vowelless and len(b.cons) >= 2 and b.cons in waw_skeletons(a.latin))
-        or (b.vowelless and len(a.cons) >= 2 and a.cons in waw_skeletons(b.latin))
-        or (
-            (skeleton := _latin_skeleton(a.latin)) == _latin_skeleton(b.latin)
-            and len(skeleton) >= 2
+    if (
+        (a.vowelless or b.vowelless)
+        and _initial_kept(a, b)
+        and (
+            (a.cons == b.cons and len(a.cons) >= 2)
+            # ق is q, k, g or gh in Latin renderings (باقری: Bagheri; قاسم: Qasim, Ghasem).
+            or (a.cons.translate(_QAF) == b.cons.translate(_QAF) and len(a.cons) >= 2)
+            # و is a long vowel or the consonant w, v (فدوی: Fadavi; موسوی: Mousavi).
+            or (a.vowelless and len(b.cons) >= 2 and b.cons in waw_skeletons(a.latin))
+            or (b.vowelless and len(a.cons) >= 2 and a.cons in waw_skeletons(b.latin))
+            or (
+                (skeleton := _latin_skeleton(a.latin)) == _latin_skeleton(b.latin)
+                and len(skeleton) >= 2
+            )
         )
     ):
         return 0.9, "same consonants (vowels unwritten)"
@@ -126,6 +130,10 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
         if a.latin[0] == b.latin[0] and (a.kind == INITIAL or b.kind == INITIAL):
             return 0.8, "initial"
         return 0.0, ""
+    if "ch" in a.phon + b.phon and a.phon.replace("ch", "sh") == b.phon.replace("ch", "sh"):
+        # French renderings of Arabic names write ch for sh (Cherif / Sherif, Achraf /
+        # Ashraf, Chaker / Shaker): the lists of the Maghreb and the Sahel are full of them.
+        return 0.9, "French spelling (ch for sh)"
     if _same_stem(a.latin, b.latin):
         # STEVEDORING / STEVEDORE, ENGINEERING / ENGINEER: a firm's trade as a noun or
         # as an activity.
@@ -159,7 +167,7 @@ def token_similarity(a: Token, b: Token) -> tuple[float, str]:
     if vowel_variant and spelling >= 0.5:
         # Beik / Beuk, Jeheisha / Jheisheh: the vowels of a romanisation vary most.
         return max(SHORT_VOWELS_SIMILARITY, spelling), "same consonants, other vowels"
-    if (a.vowelless or b.vowelless) and min(len(a.cons), len(b.cons)) >= 4:
+    if (a.vowelless or b.vowelless) and min(len(a.cons), len(b.cons)) >= 4 and _initial_kept(a, b):
         ratio = Levenshtein.normalized_similarity(a.cons, b.cons)
         if ratio >= MIN_TOKEN_SIMILARITY:
             return 0.9 * ratio, "similar consonants (vowels unwritten)"
@@ -194,6 +202,21 @@ def _same_root(a: str, b: str) -> bool:
     while shared < shorter and a[shared] == b[shared]:
         shared += 1
     return shared >= 4 and shared * 4 >= shorter * 3
+
+
+def _initial_kept(a: Token, b: Token) -> bool:
+    """Whether a Latin word can render the start of a word in Arabic script: one that
+    begins with a written vowel (alif, or ayn read as one) begins with a vowel in
+    every rendering (أرامكس: Aramex, no REMEXI), and one that begins with و begins
+    with w, v, o or u (Walid, Oualid, Valid; الوطن: al-Watan, no EATON)."""
+    for arabic, latin in ((a, b), (b, a)):
+        if arabic.vowelless and not latin.vowelless:
+            first = arabic.latin[:1]
+            if first in _VOWEL_LETTERS:
+                return latin.latin[:1] in _VOWEL_LETTERS or latin.latin[:1] == "y"
+            if first == "w":
+                return latin.latin[:1] in ("w", "v", "o", "u")
+    return True
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -542,6 +565,7 @@ def _align(
     names_left_l = any(t.kind == NAME for t in left_l)
     substituted = names_left_q and names_left_l
     share = SUBSTITUTED if substituted else UNMATCHED
+    middle = False
     # A title or particle left over ("Qari", "al") is no word the other name lacks: a
     # name that omits words of the other is still a shorter form of it.
     if not substituted and not (_has_word(left_q) and _has_word(left_l)):
@@ -570,9 +594,11 @@ def _align(
     score = gained / total if total else 0.0
     if substituted:
         score *= SUBSTITUTION_FACTOR
-    elif named == 1 and (names_left_q or names_left_l):
+    elif named == 1 and (names_left_q or names_left_l) and not middle:
         # One distinctive word in common, and more distinctive words on one side: a
         # bare given name listed as an alias ("Joe", "Mahmud") inside a full name, or
-        # one word of a firm's name.  Evidence, but weak.
+        # one word of a firm's name.  Evidence, but weak.  Not when the words left out
+        # sit between paired ones: "PROFESSOR ATARODI" is PROFESSOR MOJTABA ATARODI,
+        # title and surname in their places, the given name dropped.
         score *= SINGLE_WORD_FACTOR
     return NameComparison(score, tuple(pairs), left_q, left_l, joined)

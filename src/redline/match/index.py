@@ -42,7 +42,7 @@ from redline.match.names import (
 from redline.match.text import consonants, phonetic, waw_skeletons
 
 #: Bump when the index layout or name preparation changes (invalidates saved indexes).
-INDEX_FORMAT = 61
+INDEX_FORMAT = 62
 
 NAME_PROPS: Final = ("name", "alias", "previousName", "weakAlias", "abbreviation")
 
@@ -471,6 +471,14 @@ class NameIndex:
             # In float64, as the bincount's sums are: no cast of 62,000 values per query.
             norms = self.inv_consonant_norm if consonants_only else self.inv_norm
             scaling = norms.astype(np.float64)
+            if consonants_only:
+                # The pass looks for Latin renderings: names in Arabic script, which
+                # share every consonant key of a common name (محمد), would fill it.
+                scaling *= np.fromiter(
+                    (not any(t.vowelless for t in n.name.tokens) for n in self.names),
+                    dtype=np.float64,
+                    count=len(self.names),
+                )
             if allowed is not None:
                 scaling *= np.isin(self.name_class, list(allowed))
             self._masks[key] = scaling
@@ -564,17 +572,19 @@ def _token_keys(token: Token) -> list[str]:
         padded = f"^{phon}$"
         keys.extend(padded[i : i + 3] for i in range(len(padded) - 2))
     cons = token.cons
+    # The skeleton with the letters that Latin renderings of Arabic and Persian names
+    # spell several ways as one: ق is q, k, g or gh (باقری: Bagheri; قاسم: Ghasem), so
+    # g and k meet; و is w, v or a long vowel (فدوی: Fadavi; موسوی: Mousavi), so v goes.
+    folded = cons.translate(_KEY_FOLD)
     if len(cons) >= 2:
         keys.append(f"c:{cons}")
-        # Consonant trigrams: where Arabic script leaves out the short vowels, the
-        # consonants are what a Latin rendering shares with it (mhmd ~ muhamad).
-        padded = f"^{cons}$"
+        # Consonant trigrams, of the folded skeleton: where Arabic script leaves out
+        # the short vowels, the consonants are what a Latin rendering shares with it
+        # (mhmd ~ muhamad; بکر ~ BAGHERI as much as BAQERI).
+        padded = f"^{folded}$"
         keys.extend("k" + padded[i : i + 3] for i in range(len(padded) - 2))
-    # And the skeleton with the letters that Latin renderings of Arabic and Persian
-    # names spell several ways as one: ق is q, k, g or gh (باقری: Bagheri; قاسم:
-    # Ghasem), so g and k meet; و is w, v or a long vowel (فدوی: Fadavi; موسوی:
-    # Mousavi), so v goes.  An extra key, so names spelt alike still share all the rest.
-    folded = cons.translate(_KEY_FOLD)
+    # And the folded skeleton whole: an extra key, so names spelt alike still share
+    # all the rest.
     if folded != cons and len(folded) >= 2:
         keys.append(f"c:{folded}")
     if len(cons) < 2 and len(phon) >= 3:

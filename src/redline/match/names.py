@@ -81,7 +81,8 @@ GENERIC_WORDS: Final = frozenset(
     construction building real estate property properties insurance exchange currency money
     transfer commerce marketing agricultural agriculture medical pharmaceutical pharma
     automation automotive motor motors post postal media communications telecom power
-    electric electrical concern private
+    electric electrical concern private freight cargo forwarding yard shipyard dockyard
+    battalion battalions regiment
     sherkat sanat sanaye sanaat
     """.split()
 )
