@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from redline.batch.lookahead import Lookahead
+from redline.batch.lookahead import Lookahead, collector_off
 from redline.goods.hs import ControlList, load_chpl, load_control_list, match_lists
 from redline.goods.rules import Rule, evaluate, load_rules
 from redline.goods.shipment import Party, PartyHit, Shipment, ShipmentFacts, Verdict
@@ -240,7 +240,7 @@ def run_local(
             yield verdict
         return
     _worker = screener
-    with mp.get_context("fork").Pool(count) as pool:
+    with mp.get_context("fork").Pool(count, initializer=collector_off) as pool:
         ahead: Lookahead[Shipment, Lookup, object] = Lookahead(
             pool, _look_up, workers=count, block_rows=BLOCK_ROWS, ahead=BLOCKS_AHEAD
         )

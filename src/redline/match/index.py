@@ -395,7 +395,7 @@ class NameIndex:
         schema: str | None,
         *,
         entities: int,
-        names_per_entity: int = 4,
+        names_per_entity: int = 2,
         pool: int = 300,
         exclude: Mapping[str, set[str]] | None = None,
         sources: Collection[str] | None = None,

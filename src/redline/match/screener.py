@@ -59,6 +59,11 @@ def _no_gc() -> Iterator[None]:
         gc.freeze()
 
 
+#: Best name score of an entity's first two names from which its further retrieved
+#: names are scored too (:meth:`Screener._score`).
+_MORE_NAMES_FROM: Final = 0.45
+
+
 class Screener:
     """Screens parties against the active versions of the lists in a store.
 
@@ -210,6 +215,7 @@ class Screener:
             prepared,
             query.schema,
             entities=self.config.candidate_entities,
+            names_per_entity=self.config.names_per_entity,
             exclude=exclude_names,
             sources=sources,
             floor=self.config.retrieval_floor,
@@ -277,7 +283,13 @@ class Screener:
         # What a name must score for the entity to reach the floor, features aside
         # (an identifier can lift any name: then every comparison is exact).
         need = 0.0 if query.identifiers else floor - MAX_FEATURE_GAIN
-        for position in positions:
+        for rank_of_name, position in enumerate(positions):
+            if rank_of_name >= 2 and best_score < _MORE_NAMES_FROM:
+                # Names past the entity's two best retrieved ones are scored only when
+                # those came near: a subject's other spelling or script then often
+                # scores higher (Палестински ислямски джихад: the Czech name 0.49, the
+                # English 0.88), while far candidates, most of them, cost no more.
+                break
             listed = index.names[position]
             for name in prepared:
                 comparison = compare_names(
