@@ -335,8 +335,32 @@ class NameIndex:
         same name in Arabic script would otherwise outrank on every trigram.
         Names whose retrieval score is below ``floor`` are never returned.
         """
+        found, scores = self._retrieve_arrays(
+            names,
+            schema,
+            limit=limit,
+            exclude=exclude,
+            consonants_only=consonants_only,
+            sources=sources,
+            floor=floor,
+        )
+        return list(zip(found.tolist(), scores.tolist(), strict=True))
+
+    def _retrieve_arrays(
+        self,
+        names: Iterable[PreparedName],
+        schema: str | None,
+        *,
+        limit: int,
+        exclude: Mapping[str, set[str]] | None = None,
+        consonants_only: bool = False,
+        sources: Collection[str] | None = None,
+        floor: float = 0.0,
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """:meth:`retrieve` as two arrays, name positions and their scores."""
+        nothing = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64))
         if not self.names:
-            return []
+            return nothing
         query_mass = 0.0
         postings: list[npt.NDArray[np.int32]] = []
         weights: list[float] = []
@@ -352,7 +376,7 @@ class NameIndex:
                 postings.append(self.postings[key])
                 weights.append(weight)
         if query_mass <= 0 or not postings:
-            return []
+            return nothing
         # One pass in C over every posting (a weighted bincount) rather than one
         # fancy-indexed addition per key: half the time of the accumulation.
         lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
@@ -379,7 +403,7 @@ class NameIndex:
                 scores[hidden] = 0.0
         hit = np.flatnonzero(scores >= max(floor / scale, 1e-9))
         if hit.size == 0:
-            return []
+            return nothing
         values = scores[hit]
         count = min(limit, values.size)
         if count < values.size:
@@ -387,7 +411,7 @@ class NameIndex:
             top = top[np.argsort(-values[top], kind="stable")]
         else:
             top = np.argsort(-values, kind="stable")
-        return list(zip(hit[top].tolist(), (values[top] * scale).tolist(), strict=True))
+        return hit[top], values[top] * scale
 
     def retrieve_entities(
         self,
@@ -426,7 +450,7 @@ class NameIndex:
         if any(t.vowelless for name in names for t in name.tokens):
             passes.append((entities + entities // 2, True))
         for cap, consonants_only in passes:
-            hits = self.retrieve(
+            found_positions, found_scores = self._retrieve_arrays(
                 names,
                 schema,
                 limit=pool,
@@ -435,11 +459,14 @@ class NameIndex:
                 sources=sources,
                 floor=floor,
             )
-            if not hits:
+            if found_positions.size == 0:
                 continue
-            positions = [position for position, _score in hits]
-            owners = self.name_entity[positions].tolist()
-            for (position, score), entity in zip(hits, owners, strict=True):
+            for position, score, entity in zip(
+                found_positions.tolist(),
+                found_scores.tolist(),
+                self.name_entity[found_positions].tolist(),
+                strict=True,
+            ):
                 found = grouped.get(entity)
                 if found is None:
                     if len(grouped) >= cap:
