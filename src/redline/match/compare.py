@@ -274,6 +274,7 @@ def compare_names(
     weight: WeightFn,
     need: float = 0.0,
     listed_profile: NameProfile | None = None,
+    query_profile: NameProfile | None = None,
 ) -> NameComparison:
     """Best of token-by-token alignment and, where token counts differ, joined tokens.
 
@@ -281,7 +282,8 @@ def compare_names(
     :data:`HOPELESS` instead of its exact comparison: most candidates of a query are
     such pairs, and screening only needs to know that they fall short.  Whenever the
     score reaches ``need``, the comparison is exact.  ``listed_profile`` is
-    ``name_profile(listed.tokens)`` made beforehand (the index keeps one per name).
+    ``name_profile(listed.tokens)`` made beforehand (the index keeps one per name),
+    ``query_profile`` the query's (made once per query, not once per candidate).
     """
     if query.tokens == listed.tokens:
         return NameComparison(
@@ -291,7 +293,7 @@ def compare_names(
             (),
             False,
         )
-    q_profile = name_profile(query.tokens)
+    q_profile = query_profile or name_profile(query.tokens)
     l_profile = listed_profile or name_profile(listed.tokens)
     q_tokens = _merge_into(query.tokens, listed.tokens, q_profile, l_profile)
     l_tokens = _merge_into(listed.tokens, query.tokens, l_profile, q_profile)
@@ -474,7 +476,8 @@ def _cannot_reach(
     query: tuple[Token, ...],
     listed: tuple[Token, ...],
     candidates: list[tuple[float, int, int, str]],
-    weight: WeightFn,
+    q_weights: list[float],
+    l_weights: list[float],
     need: float,
 ) -> bool:
     """Whether :func:`_align` is bound to score below ``need``, from the token pairs
@@ -488,16 +491,16 @@ def _cannot_reach(
         return False  # every token may pair: no bound worth having
     pairable = 0.0
     left = 0.0
-    for i, token in enumerate(query):
+    for i, w in enumerate(q_weights):
         if i in pairable_q:
-            pairable += weight(token)
+            pairable += w
         else:
-            left += weight(token)
-    for j, token in enumerate(listed):
+            left += w
+    for j, w in enumerate(l_weights):
         if j in pairable_l:
-            pairable += weight(token)
+            pairable += w
         else:
-            left += weight(token)
+            left += w
     bound = pairable / (pairable + _LEAST_SHARE * left) if pairable else 0.0
     distinctive = False
     for negative, i, j, _how in candidates:
@@ -525,7 +528,12 @@ def _align(
             similarity, how = token_similarity(a, b)
             if similarity > 0:
                 candidates.append((-similarity, i, j, how))
-    if need > 0.0 and _cannot_reach(query, listed, candidates, weight, need):
+    if need > 0.0 and not candidates:
+        return HOPELESS  # no token pairs with any: nothing to gain, all left over
+    # Each token's weight once (not once per pair it is tried in).
+    q_weights = [weight(t) for t in query]
+    l_weights = [weight(t) for t in listed]
+    if need > 0.0 and _cannot_reach(query, listed, candidates, q_weights, l_weights, need):
         return HOPELESS
     # Best similarity first, then query and listed order: (i, j) is unique, so the
     # rule's name never decides.
@@ -545,7 +553,7 @@ def _align(
         a, b = query[i], listed[j]
         similarity = -negative
         pairs.append(TokenPair(a, b, similarity, how))
-        w = weight(a) + weight(b)
+        w = q_weights[i] + l_weights[j]
         gained += similarity * w
         total += w
         similarities += similarity
@@ -577,14 +585,18 @@ def _align(
         middle = bool(used) and all(used[0] < k < used[-1] for k, f in enumerate(free) if f)
         share = OMITTED_MIDDLE if middle else OMITTED
     if left_q or left_l:
-        left = sum([weight(t) for t in (*left_q, *left_l)])
         # A number only one name has (MUNAKATA MARU NO.5 / MUNAKATA, a hull or a
         # branch number) makes a more specific name, not another one: half its weight.
         # Two different numbers (SAM JONG 1 / SAM JONG 2) pair with nothing and count fully.
-        if not _has_number(listed):
-            left -= 0.5 * sum([weight(t) for t in left_q if t.kind == NUMBER])
-        if not _has_number(query):
-            left -= 0.5 * sum([weight(t) for t in left_l if t.kind == NUMBER])
+        q_number = 0.5 if not _has_number(listed) else 1.0
+        l_number = 0.5 if not _has_number(query) else 1.0
+        left = 0.0
+        for i, is_free in enumerate(free_q):
+            if is_free:
+                left += q_weights[i] * (q_number if query[i].kind == NUMBER else 1.0)
+        for j, is_free in enumerate(free_l):
+            if is_free:
+                left += l_weights[j] * (l_number if listed[j].kind == NUMBER else 1.0)
         total += left * share
     # Generic words alone never make a hit: unless some distinctive token pairs up,
     # only a name that agrees in every word, typos aside (a listed "Hong Kong

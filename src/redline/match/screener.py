@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from redline.match.compare import NameComparison, compare_names
+from redline.match.compare import NameComparison, NameProfile, compare_names, name_profile
 from redline.match.features import (
     MAX_FEATURE_GAIN,
     Feature,
@@ -228,9 +228,13 @@ class Screener:
             if entity not in by_entity and index.entities[entity].entity_id in index.entity_names:
                 start, end = index.entity_names[index.entities[entity].entity_id]
                 by_entity[entity] = list(range(start, end))
+        # Each query name's profile once, for all its comparisons.
+        profiles = [name_profile(p.tokens) for p in prepared]
         matches = []
         for entity, positions in by_entity.items():
-            match = self._score(index, query, prepared, index.entities[entity], positions, floor)
+            match = self._score(
+                index, query, prepared, index.entities[entity], positions, floor, profiles
+            )
             if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entity_id))
@@ -272,6 +276,7 @@ class Screener:
         entity: IndexedEntity,
         positions: list[int],
         floor: float = 0.0,
+        profiles: list[NameProfile] | None = None,
     ) -> Match | None:
         """The entity scored against the query, or ``None`` below ``floor`` (most
         candidates: their explanation is then never built)."""
@@ -291,9 +296,14 @@ class Screener:
                 # English 0.88), while far candidates, most of them, cost no more.
                 break
             listed = index.names[position]
-            for name in prepared:
+            for k, name in enumerate(prepared):
                 comparison = compare_names(
-                    name, listed.name, index.token_weight, need, index.profiles[position]
+                    name,
+                    listed.name,
+                    index.token_weight,
+                    need,
+                    index.profiles[position],
+                    profiles[k] if profiles is not None else None,
                 )
                 score = comparison.score
                 if listed.prop == "weakAlias" and score < 1.0:
