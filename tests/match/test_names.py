@@ -682,3 +682,30 @@ def test_freight_and_shipyard_words_are_generic() -> None:
     kinds = {t.latin: t.kind for t in prep("GATEWICK FREIGHT AND CARGO", False).tokens}
     assert kinds["freight"] == kinds["cargo"] == GENERIC
     assert {t.latin: t.kind for t in prep("YARD NO.2655", False).tokens}["yard"] == GENERIC
+
+
+def test_leading_words_of_a_longer_listed_name() -> None:
+    # UN: NIK MOHAMMAD DOST MOHAMMAD, screened by his name without his father's.
+    assert score("Nik Mohammad", "NIK MOHAMMAD DOST MOHAMMAD", True) > score(
+        "Nik Mohammad", "DOST MOHAMMAD NIK MOHAMMAD", True
+    )
+
+
+def test_a_repeated_word_left_over_is_no_other_word() -> None:
+    # OFAC: HAMID, Osman Mohamed Hamid; UN: OSMAN MOHAMED HAMID MOHAMED.
+    repeated = score("Osman Mohamed Hamid HAMID", "OSMAN MOHAMED HAMID MOHAMED", True)
+    other = score("Osman Mohamed Hamid HAMID", "OSMAN MOHAMED HAMID LINDQVIST", True)
+    assert repeated > other
+    assert repeated >= 0.8
+
+
+def test_pairing_exchanges_a_greedy_pair_for_two() -> None:
+    # UN: Arefullah Aref GHAZI MOHAMMAD, in Persian script with عارف الله written apart:
+    # every word pairs once the greedy pair ARFULLAH / AREF is given up for two.
+    comparison = compare_names(
+        prep("عارف الله عارف غازی محمد", True),
+        prep("Arefullah Aref GHAZI MOHAMMAD", True),
+        unit_weight,
+    )
+    assert comparison.unmatched_query == () and comparison.unmatched_listed == ()
+    assert comparison.score >= 0.88

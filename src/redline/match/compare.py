@@ -27,6 +27,8 @@ WeightFn = Callable[[Token], float]
 UNMATCHED: Final = 0.5
 #: ... when one side's words all pair up and only the other has words left over.
 OMITTED: Final = 0.35
+#: ... when the words left out all follow the paired ones.
+OMITTED_TRAILING: Final = 0.25
 #: ... when the words left out sit between paired ones (middle names).
 OMITTED_MIDDLE: Final = 0.2
 #: ... when both sides keep a distinctive token the other lacks.
@@ -460,6 +462,39 @@ def _joined(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     return (fused, *[t for t in tokens if t.kind != NAME])
 
 
+def _exchange(
+    chosen: list[tuple[float, int, int, str]],
+    candidates: list[tuple[float, int, int, str]],
+    free_q: list[bool],
+    free_l: list[bool],
+) -> None:
+    """Improve the greedy pairing where a word left on each side could each pair with
+    one word of a chosen pair: the two pairs made instead of the one are kept when
+    their similarities add up to more (عارف الله عارف / Arefullah Aref: ARFULLAH took
+    AREF at 0.95, leaving ARF and AREFULLAH, which pair at 0.9 each with the other
+    two).  In place; once per word left over, so it always ends."""
+    similarity = {(i, j): (-negative, how) for negative, i, j, how in candidates}
+    for i in [k for k, f in enumerate(free_q) if f]:
+        for j in [k for k, f in enumerate(free_l) if f]:
+            for at, (old, a, b, _how) in enumerate(chosen):
+                first = similarity.get((i, b))
+                second = similarity.get((a, j))
+                if first is None or second is None or first[0] + second[0] <= old + 1e-9:
+                    continue
+                chosen[at] = (first[0], i, b, first[1])
+                chosen.append((second[0], a, j, second[1]))
+                free_q[i] = free_l[j] = False
+                break
+            if not free_q[i]:
+                break
+
+
+def _repeats_paired(left: tuple[Token, ...], tokens: tuple[Token, ...], free: list[bool]) -> bool:
+    """Whether every name word of ``left`` is also a paired word of ``tokens``."""
+    paired = {t.phon for t, is_free in zip(tokens, free, strict=True) if not is_free}
+    return all(t.phon in paired for t in left if t.kind == NAME)
+
+
 def _has_number(tokens: tuple[Token, ...]) -> bool:
     return any(t.kind == NUMBER for t in tokens)
 
@@ -540,18 +575,21 @@ def _align(
     candidates.sort()
     free_q = [True] * len(query)
     free_l = [True] * len(listed)
+    chosen: list[tuple[float, int, int, str]] = []
+    for negative, i, j, how in candidates:
+        if free_q[i] and free_l[j]:
+            free_q[i] = free_l[j] = False
+            chosen.append((-negative, i, j, how))
+    if len(chosen) < len(candidates) and True in free_q and True in free_l:
+        _exchange(chosen, candidates, free_q, free_l)
     pairs: list[TokenPair] = []
     gained = 0.0
     total = 0.0
     similarities = 0.0
     named = 0
     distinctive = False
-    for negative, i, j, how in candidates:
-        if not (free_q[i] and free_l[j]):
-            continue
-        free_q[i] = free_l[j] = False
+    for similarity, i, j, how in chosen:
         a, b = query[i], listed[j]
-        similarity = -negative
         pairs.append(TokenPair(a, b, similarity, how))
         w = q_weights[i] + l_weights[j]
         gained += similarity * w
@@ -571,7 +609,14 @@ def _align(
     # word (Zaki Ezat Zaki Ahmed / ... Lindqvist): leftovers count fully, and more.
     names_left_q = any(t.kind == NAME for t in left_q)
     names_left_l = any(t.kind == NAME for t in left_l)
-    substituted = names_left_q and names_left_l
+    # A name word left over that its own side also has paired (the father's name
+    # written again: Osman Mohamed Hamid HAMID / OSMAN MOHAMED HAMID MOHAMED) is a
+    # repetition, not a word the other name lacks.
+    substituted = (
+        names_left_q
+        and names_left_l
+        and not (_repeats_paired(left_q, query, free_q) and _repeats_paired(left_l, listed, free_l))
+    )
     share = SUBSTITUTED if substituted else UNMATCHED
     middle = False
     # A title or particle left over ("Qari", "al") is no word the other name lacks: a
@@ -583,7 +628,10 @@ def _align(
         free = free_l if left_l else free_q
         used = [k for k, f in enumerate(free) if not f]
         middle = bool(used) and all(used[0] < k < used[-1] for k, f in enumerate(free) if f)
-        share = OMITTED_MIDDLE if middle else OMITTED
+        trailing = (
+            bool(left_l) and bool(used) and all(k > used[-1] for k, f in enumerate(free) if f)
+        )
+        share = OMITTED_MIDDLE if middle else OMITTED_TRAILING if trailing else OMITTED
     if left_q or left_l:
         # A number only one name has (MUNAKATA MARU NO.5 / MUNAKATA, a hull or a
         # branch number) makes a more specific name, not another one: half its weight.
