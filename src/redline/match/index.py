@@ -327,37 +327,15 @@ class NameIndex:
         consonants_only: bool = False,
         sources: Collection[str] | None = None,
         floor: float = 0.0,
-    ) -> list[tuple[int, float]]:
-        """The ``limit`` best (name position, retrieval score) pairs for the query names.
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The ``limit`` best name positions for the query names, best first, and their
+        retrieval scores: two arrays.
 
         ``consonants_only`` matches on consonant and symbol keys alone: how a name
         written without vowels (Arabic script) finds its Latin renderings, which the
         same name in Arabic script would otherwise outrank on every trigram.
         Names whose retrieval score is below ``floor`` are never returned.
         """
-        found, scores = self._retrieve_arrays(
-            names,
-            schema,
-            limit=limit,
-            exclude=exclude,
-            consonants_only=consonants_only,
-            sources=sources,
-            floor=floor,
-        )
-        return list(zip(found.tolist(), scores.tolist(), strict=True))
-
-    def _retrieve_arrays(
-        self,
-        names: Iterable[PreparedName],
-        schema: str | None,
-        *,
-        limit: int,
-        exclude: Mapping[str, set[str]] | None = None,
-        consonants_only: bool = False,
-        sources: Collection[str] | None = None,
-        floor: float = 0.0,
-    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
-        """:meth:`retrieve` as two arrays, name positions and their scores."""
         nothing = (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float64))
         if not self.names:
             return nothing
@@ -452,7 +430,7 @@ class NameIndex:
         if any(t.vowelless for name in names for t in name.tokens):
             passes.append((entities + entities // 2, True))
         for cap, consonants_only in passes:
-            found_positions, found_scores = self._retrieve_arrays(
+            found_positions, found_scores = self.retrieve(
                 names,
                 schema,
                 limit=pool,
