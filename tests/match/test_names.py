@@ -709,3 +709,23 @@ def test_pairing_exchanges_a_greedy_pair_for_two() -> None:
     )
     assert comparison.unmatched_query == () and comparison.unmatched_listed == ()
     assert comparison.score >= 0.88
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("MUNAKATA MARU NO.5", "MUNAKATA"),
+        ("RYOKO", "RYOKO MARU NO.8"),
+        ("HYUNDAI 2655 7 8 9", "HYUNDAI"),
+        ("Nik Mohammad", "NIK MOHAMMAD DOST MOHAMMAD"),
+    ],
+)
+def test_a_pair_that_reaches_the_need_is_never_cut_short(query: str, listed: str) -> None:
+    # compare_names may answer HOPELESS only for pairs bound to stay below ``need``:
+    # its bound must allow for every share a word left over can count (a lone number
+    # counts half, words trailing a longer listed name 0.25).
+    a = prepare_name(query, False, forms=False)
+    b = prepare_name(listed, False, forms=False)
+    assert a is not None and b is not None
+    exact = compare_names(a, b, unit_weight).score
+    assert compare_names(a, b, unit_weight, need=exact - 0.001).score == exact

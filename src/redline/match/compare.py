@@ -31,6 +31,9 @@ OMITTED: Final = 0.35
 OMITTED_TRAILING: Final = 0.25
 #: ... when the words left out sit between paired ones (middle names).
 OMITTED_MIDDLE: Final = 0.2
+#: Share of its weight a number left over counts when the other name has none
+#: (MUNAKATA MARU NO.5 / MUNAKATA: a more specific name, not another one).
+LONE_NUMBER: Final = 0.5
 #: ... when both sides keep a distinctive token the other lacks.
 SUBSTITUTED: Final = 1.0
 #: Applied when each side keeps a distinctive word the other lacks.
@@ -504,7 +507,7 @@ def _has_word(tokens: tuple[Token, ...]) -> bool:
 
 
 #: The least share of a leftover token's weight that counts against the score.
-_LEAST_SHARE: Final = min(UNMATCHED, OMITTED, OMITTED_MIDDLE, SUBSTITUTED)
+_LEAST_SHARE: Final = min(UNMATCHED, OMITTED, OMITTED_TRAILING, OMITTED_MIDDLE, SUBSTITUTED)
 
 
 def _cannot_reach(
@@ -526,16 +529,17 @@ def _cannot_reach(
         return False  # every token may pair: no bound worth having
     pairable = 0.0
     left = 0.0
+    # A number left over may count only LONE_NUMBER of its weight (see _align).
     for i, w in enumerate(q_weights):
         if i in pairable_q:
             pairable += w
         else:
-            left += w
+            left += w * (LONE_NUMBER if query[i].kind == NUMBER else 1.0)
     for j, w in enumerate(l_weights):
         if j in pairable_l:
             pairable += w
         else:
-            left += w
+            left += w * (LONE_NUMBER if listed[j].kind == NUMBER else 1.0)
     bound = pairable / (pairable + _LEAST_SHARE * left) if pairable else 0.0
     distinctive = False
     for negative, i, j, _how in candidates:
@@ -634,10 +638,10 @@ def _align(
         share = OMITTED_MIDDLE if middle else OMITTED_TRAILING if trailing else OMITTED
     if left_q or left_l:
         # A number only one name has (MUNAKATA MARU NO.5 / MUNAKATA, a hull or a
-        # branch number) makes a more specific name, not another one: half its weight.
+        # branch number) makes a more specific name, not another one: LONE_NUMBER.
         # Two different numbers (SAM JONG 1 / SAM JONG 2) pair with nothing and count fully.
-        q_number = 0.5 if not _has_number(listed) else 1.0
-        l_number = 0.5 if not _has_number(query) else 1.0
+        q_number = LONE_NUMBER if not _has_number(listed) else 1.0
+        l_number = LONE_NUMBER if not _has_number(query) else 1.0
         left = 0.0
         for i, is_free in enumerate(free_q):
             if is_free:
